@@ -1,0 +1,1 @@
+"""Articles in and out: fetch, extract, import every input shape, clean up, enrich, store."""

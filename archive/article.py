@@ -1,0 +1,348 @@
+"""The one article type that flows through the whole pipeline, and its frontmatter mapping.
+
+``Article`` holds the known fields of ``shared/FORMAT.md`` as typed attributes (snake_case), the
+fields nobody here knows in ``extra`` (kept in their order, written back unchanged) and the
+Markdown body. The mapping between attribute names and frontmatter keys lives here and nowhere
+else (``FIELDS``); the index and the web layer use the frontmatter names (``publishedAt`` becomes
+``published`` only where the issue texts say so, see ``index/``).
+
+Pure code: no disk, no network.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Mapping
+
+from archive.errors import FormatError
+
+SENTIMENTS = ("POSITIVE", "NEGATIVE", "NEUTRAL")
+DATE_SOURCES = ("provided", "extracted", "inferred", "ingested")
+SENTIMENT_SOURCES = ("provided", "computed")
+
+
+@dataclass(frozen=True)
+class Source:
+    """The outlet: display name, short key (``coindesk``) and how the article came (``RSS``...)."""
+
+    name: str
+    key: str
+    type: str = "FILE"
+    url: str | None = None
+    #: keys of the source map that the format does not name, kept as they were
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": self.name, "key": self.key, "type": self.type}
+        if self.url:
+            out["url"] = self.url
+        out.update(self.extra)
+        return out
+
+    @classmethod
+    def from_value(cls, value: Any) -> "Source | None":
+        if value is None:
+            return None
+        if isinstance(value, str):  # a bare name, as some tools write it
+            name = value.strip()
+            return cls(name=name, key=source_key(name)) if name else None
+        if not isinstance(value, Mapping):
+            raise FormatError(f"'source' must be a map of name, key and type, not {type(value).__name__}")
+        name = _opt_str(value.get("name")) or _opt_str(value.get("key")) or ""
+        if not name:
+            raise FormatError("'source' has neither a name nor a key")
+        key = _opt_str(value.get("key")) or source_key(name)
+        known = {"name", "key", "type", "url"}
+        return cls(
+            name=name,
+            key=key,
+            type=_opt_str(value.get("type")) or "FILE",
+            url=_opt_str(value.get("url")),
+            extra={k: v for k, v in value.items() if k not in known},
+        )
+
+
+def source_key(name: str) -> str:
+    """``"The Block"`` -> ``"theblock"``: the short key for a source display name."""
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "", folded) or "unknown"
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article: frontmatter fields, unknown fields (``extra``) and the Markdown body."""
+
+    title: str
+    #: None only between an importer and ``archive.ingest.finish_article``, which always sets it
+    published_at: datetime | None = None
+    body: str = ""
+    description: str | None = None
+    updated_at: datetime | None = None
+    #: ISO 639-1; ``None`` until known (the format's default, ``en``, is written for it)
+    lang: str | None = None
+    external_id: str | None = None
+    source: Source | None = None
+    category: str | None = None
+    tags: tuple[str, ...] = ()
+    sticky_weight: float = 0
+    sentiment: str | None = None
+    score: float | None = None
+    draft: bool = False
+    canonical_url: str | None = None
+    cover_image: Mapping[str, Any] | None = None
+    ai: Mapping[str, Any] | None = None
+    # fields the archive adds
+    id: str | None = None
+    url: str | None = None
+    author: str | None = None
+    fetched_at: datetime | None = None
+    ingested_at: datetime | None = None
+    date_source: str | None = None
+    sentiment_source: str | None = None
+    sentiment_model: Mapping[str, Any] | None = None
+    content_hash: str | None = None
+    extractor: Mapping[str, Any] | None = None
+    #: frontmatter fields this version does not know, in file order; written back unchanged
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def replace(self, **changes: Any) -> "Article":
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def source_key(self) -> str:
+        return self.source.key if self.source else "unknown"
+
+    @property
+    def source_name(self) -> str:
+        return self.source.name if self.source else "Unknown"
+
+
+# (attribute, frontmatter key, kind) in the order they are written. Fields of the existing format
+# first, in the order the seed files use, then the fields the archive adds.
+FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("title", "title", "str"),
+    ("description", "description", "str"),
+    ("published_at", "publishedAt", "datetime"),
+    ("updated_at", "updatedAt", "datetime"),
+    ("lang", "lang", "str"),
+    ("external_id", "externalId", "str"),
+    ("source", "source", "source"),
+    ("category", "category", "str"),
+    ("tags", "tags", "tags"),
+    ("sticky_weight", "stickyWeight", "number"),
+    ("sentiment", "sentiment", "sentiment"),
+    ("score", "score", "number"),
+    ("draft", "draft", "bool"),
+    ("canonical_url", "canonicalUrl", "str"),
+    ("cover_image", "coverImage", "map"),
+    ("ai", "ai", "map"),
+    ("id", "id", "str"),
+    ("url", "url", "str"),
+    ("author", "author", "str"),
+    ("fetched_at", "fetchedAt", "datetime"),
+    ("ingested_at", "ingestedAt", "datetime"),
+    ("date_source", "dateSource", "str"),
+    ("sentiment_source", "sentimentSource", "str"),
+    ("sentiment_model", "sentimentModel", "map"),
+    ("content_hash", "contentHash", "str"),
+    ("extractor", "extractor", "map"),
+)
+KEY_OF = {attr: key for attr, key, _ in FIELDS}
+ATTR_OF = {key: attr for attr, key, _ in FIELDS}
+#: keys written even when empty, because the existing format's tools expect them (null or default)
+ALWAYS_WRITTEN = {"title", "publishedAt", "lang", "source", "tags", "stickyWeight", "draft",
+                  "canonicalUrl", "coverImage", "ai"}
+
+
+def format_datetime(value: datetime) -> str:
+    """UTC, millisecond precision, ``Z`` suffix: ``2026-02-04T15:48:06.000Z`` as the seeds write it."""
+    value = to_utc(value)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def to_utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def parse_datetime(value: Any, *, name: str = "date") -> datetime:
+    """Read an ISO 8601 date or datetime (a string, a ``date`` or a ``datetime``) as aware UTC."""
+    if isinstance(value, datetime):
+        return to_utc(value)
+    if hasattr(value, "isoformat") and not isinstance(value, str):  # a date
+        return datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
+    if not isinstance(value, str) or not value.strip():
+        raise FormatError(f"'{name}' must be an ISO 8601 date, got {value!r}")
+    text = value.strip()
+    if _ISO_DATE.match(text):
+        text += "T00:00:00"
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        return to_utc(datetime.fromisoformat(text))
+    except ValueError:
+        raise FormatError(f"'{name}' is not an ISO 8601 date: {value!r}") from None
+
+
+def _opt_str(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value).strip()
+    return text or None
+
+
+def _number(value: Any, key: str) -> float | int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        try:
+            value = float(str(value))
+        except ValueError:
+            raise FormatError(f"'{key}' must be a number, got {value!r}") from None
+    return value
+
+
+def article_from_mapping(meta: Mapping[str, Any], body: str) -> Article:
+    """Build an ``Article`` from parsed frontmatter; unknown keys go to ``extra`` in order."""
+    if not isinstance(meta, Mapping):
+        raise FormatError("the frontmatter must be a map of fields")
+    values: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    for key, value in meta.items():
+        attr = ATTR_OF.get(key) if isinstance(key, str) else None
+        if attr is None:
+            extra[str(key)] = value
+            continue
+        kind = next(k for a, _, k in FIELDS if a == attr)
+        if value is None:
+            continue
+        if kind == "str":
+            values[attr] = _opt_str(value)
+        elif kind == "datetime":
+            values[attr] = parse_datetime(value, name=key)
+        elif kind == "number":
+            values[attr] = _number(value, key)
+        elif kind == "bool":
+            if not isinstance(value, bool):
+                raise FormatError(f"'{key}' must be true or false, got {value!r}")
+            values[attr] = value
+        elif kind == "tags":
+            if isinstance(value, str):
+                value = [value]
+            if not isinstance(value, (list, tuple)):
+                raise FormatError(f"'tags' must be a list, got {type(value).__name__}")
+            values[attr] = tuple(t for t in (_opt_str(v) for v in value) if t)
+        elif kind == "source":
+            values[attr] = Source.from_value(value)
+        elif kind == "sentiment":
+            text = str(value).strip().upper()
+            if text not in SENTIMENTS:
+                raise FormatError(f"'sentiment' must be one of {', '.join(SENTIMENTS)}, got {value!r}")
+            values[attr] = text
+        elif kind == "map":
+            if not isinstance(value, Mapping):
+                raise FormatError(f"'{key}' must be a map, got {type(value).__name__}")
+            values[attr] = dict(value)
+    if not values.get("title"):
+        raise FormatError("the frontmatter has no 'title'")
+    if "published_at" not in values:
+        raise FormatError("the frontmatter has no 'publishedAt'")
+    for attr in ("sticky_weight",):
+        if values.get(attr) is None:
+            values.pop(attr, None)
+    return Article(body=body, extra=extra, **values)
+
+
+def article_to_mapping(article: Article) -> dict[str, Any]:
+    """The frontmatter of an article, in the canonical key order, ready for YAML."""
+    out: dict[str, Any] = {}
+    for attr, key, kind in FIELDS:
+        value = getattr(article, attr)
+        if key == "lang" and not value:
+            value = "en"
+        if value is None or (value == () and key not in ALWAYS_WRITTEN):
+            if key in ALWAYS_WRITTEN:
+                out[key] = None
+            continue
+        if kind == "datetime":
+            value = format_datetime(value)
+        elif kind == "source":
+            value = value.to_dict()
+        elif kind == "tags":
+            value = list(value)
+        elif kind == "map":
+            value = dict(value)
+        out[key] = value
+    for key, value in article.extra.items():
+        if key not in out:
+            out[key] = value
+    return out
+
+
+def normalise_body(body: str) -> str:
+    """The body as the hash sees it: NFC, whitespace collapsed, Markdown emphasis kept."""
+    text = unicodedata.normalize("NFC", body)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def compute_content_hash(body: str) -> str:
+    return "sha256:" + hashlib.sha256(normalise_body(body).encode("utf-8")).hexdigest()
+
+
+def normalise_url(url: str) -> str:
+    """Scheme and host lower-cased, fragment and trailing slash dropped: for identity, not display."""
+    match = re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*)://([^/?#]*)([^#]*)", url.strip())
+    if not match:
+        return url.strip()
+    scheme, host, rest = match.groups()
+    rest = rest.rstrip("/") if rest not in ("", "/") else ""
+    return f"{scheme.lower()}://{host.lower()}{rest}"
+
+
+def identity_key(article: Article) -> str:
+    """What makes two inputs the same article: its address, else the publisher's id, else
+    source + day + title. The id is derived from it once and never changes after."""
+    if article.canonical_url:
+        return "url:" + normalise_url(article.canonical_url)
+    if article.url:
+        return "url:" + normalise_url(article.url)
+    if article.external_id:
+        return f"ext:{article.source_key}:{article.external_id}"
+    title = re.sub(r"\W+", " ", unicodedata.normalize("NFKC", article.title).casefold()).strip()
+    day = f"{article.published_at:%Y-%m-%d}" if article.published_at else "undated"
+    return f"title:{article.source_key}:{day}:{title}"
+
+
+def derive_id(article: Article) -> str:
+    """16 hex characters, URL-safe, like the seed file names (``e544e9d223c7c1b3``)."""
+    return hashlib.sha256(identity_key(article).encode("utf-8")).hexdigest()[:16]
+
+
+_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def is_valid_id(value: str) -> bool:
+    """Ids are URL- and path-safe: letters, digits, ``-`` and ``_`` only (no ``../``)."""
+    return bool(_ID.match(value or ""))
+
+
+def slugify(title: str, *, max_length: int = 80) -> str:
+    """``"Bitcoin falls back to $74,000"`` -> ``"bitcoin-falls-back-to-74000"``; safe as a file name."""
+    folded = unicodedata.normalize("NFKD", title)
+    ascii_text = folded.encode("ascii", "ignore").decode().lower()
+    ascii_text = re.sub(r"(?<=\d)[,.](?=\d)", "", ascii_text)
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    if len(slug) > max_length:
+        slug = slug[:max_length].rsplit("-", 1)[0]
+    return slug or "article"

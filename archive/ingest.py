@@ -1,0 +1,276 @@
+"""Ingest: any input (URL, file, folder, ``-``) -> importer -> ``finish_article`` -> ``Store``.
+
+``finish_article`` is the one place every draft from every importer goes through: the command
+line's overrides, the publication date (provided / extracted / inferred / ingested), cleanup of
+page furniture, language, sentiment, content hash and id. ``ingest`` runs a batch: one bad input
+never stops it and each input reports created / updated / unchanged / failed with the reason.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Mapping
+
+from archive import cleanup, dates, enrich
+from archive.article import Article, Source, compute_content_hash, derive_id, source_key
+from archive.errors import InputError, NewsarchiveError
+from archive.store import MAX_FILE_BYTES, SaveResult, Store
+
+#: shapes ``--format`` accepts; ``auto`` looks at the name and the first bytes
+FORMATS = ("auto", "markdown", "text", "html", "feed", "json", "jsonl", "csv", "warc")
+
+#: file name endings -> shape, for folders and for ``--format auto``
+EXTENSIONS = {
+    ".md": "markdown", ".markdown": "markdown", ".mdx": "markdown",
+    ".txt": "text", ".text": "text",
+    ".html": "html", ".htm": "html", ".xhtml": "html",
+    ".rss": "feed", ".atom": "feed", ".xml": "feed",
+    ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv",
+    ".warc": "warc", ".warc.gz": "warc", ".arc.gz": "warc",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    """What the user said on the command line (or a caller set), for every input of a batch."""
+
+    #: source display name for inputs that carry none (``--source``)
+    source: str | None = None
+    #: publication date for inputs without one, or the year context for "Feb. 4" (``--date``)
+    date: date | None = None
+    #: tags added to every article (``--tag``, repeatable)
+    tags: tuple[str, ...] = ()
+    #: force an input shape (``--format``); ``auto`` guesses from name and content
+    format: str = "auto"
+    #: treat URLs as RSS/Atom feeds (``--feed``)
+    feed: bool = False
+    #: bulk exports: our field name -> the export's column/key (``--map title=headline``)
+    mapping: Mapping[str, str] = field(default_factory=dict)
+    #: the clock; tests set it
+    now: datetime = field(default_factory=utcnow)
+    #: home folder, for raw snapshots of fetched pages (``None``: don't keep them)
+    home: Path | None = None
+    #: fetch settings (timeouts, size cap, retries, user agent); see ``archive.fetch``
+    fetch: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One input, or one record of a multi-record input, that gave no article, and why."""
+
+    label: str
+    message: str
+
+
+@dataclass(frozen=True)
+class InputResult:
+    """What happened to one article (or one failed input) of a batch."""
+
+    input: str
+    status: str  # created | updated | unchanged | failed
+    id: str | None = None
+    path: str | None = None
+    title: str | None = None
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+# --------------------------------------------------------------------------- finish_article --
+
+def finish_article(draft: Article, options: IngestOptions) -> Article:
+    """Make an importer's draft a complete article, the same way for every input shape."""
+    article = draft
+    if article.source is None and options.source:
+        article = article.replace(source=Source(name=options.source, key=source_key(options.source)))
+    if options.tags:
+        merged = list(article.tags)
+        for tag in options.tags:
+            if tag.upper() not in (t.upper() for t in merged):
+                merged.append(tag.upper())
+        article = article.replace(tags=tuple(merged))
+
+    # the date, from the rawest text we have (before cleanup removes a dateline or caption)
+    if article.published_at is None:
+        inferred = dates.infer_date(
+            article.body, year=options.date.year if options.date else None, now=options.now
+        )
+        if inferred is not None:
+            article = article.replace(published_at=inferred, date_source="inferred")
+        elif options.date is not None:
+            given = datetime.combine(options.date, time(0, 0), tzinfo=timezone.utc)
+            article = article.replace(published_at=given, date_source="provided")
+        else:
+            article = article.replace(published_at=options.now, date_source="ingested")
+    elif article.date_source is None:
+        article = article.replace(date_source="provided")
+
+    body = cleanup.clean_body(article.body, source_key=article.source.key if article.source else None)
+    if not body.strip():
+        raise InputError("no article text left after removing page furniture", source=article.title)
+    article = article.replace(body=body)
+
+    if not article.lang:
+        article = article.replace(lang=enrich.detect_language(f"{article.title}\n{body}") or "en")
+    if article.sentiment is None:
+        label, model = enrich.classify_sentiment(f"{article.title}\n{body}")
+        article = article.replace(sentiment=label, sentiment_source="computed", sentiment_model=model)
+    elif article.sentiment_source is None:
+        article = article.replace(sentiment_source="provided")
+    article = article.replace(
+        content_hash=compute_content_hash(body),
+        ingested_at=article.ingested_at or options.now,
+    )
+    return article.replace(id=article.id or derive_id(article))
+
+
+# ----------------------------------------------------------------------------------- inputs --
+
+def guess_format(name: str, head: bytes) -> str:
+    """The shape of an input from its name, else from its first bytes."""
+    lower = name.lower()
+    for ending in sorted(EXTENSIONS, key=len, reverse=True):
+        if lower.endswith(ending):
+            shape = EXTENSIONS[ending]
+            if shape == "feed" and b"<html" in head[:2048].lower():
+                return "html"
+            return shape
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:2048]
+    lowered = text.lower()
+    if text.startswith(b"---"):
+        return "markdown"
+    if text.startswith(b"WARC/"):
+        return "warc"
+    if lowered.startswith(b"<?xml") or lowered.startswith(b"<rss") or lowered.startswith(b"<feed"):
+        return "html" if b"<html" in lowered else "feed"
+    if lowered.startswith(b"<"):
+        return "html"
+    if text.startswith((b"{", b"[")):
+        return "jsonl" if text.startswith(b"{") and b"\n{" in head else "json"
+    return "text"
+
+
+def _importer(shape: str) -> Callable[..., list[Article | Failure]]:
+    """The importer function for a shape (imported lazily: trafilatura is slow to import)."""
+    if shape == "markdown":
+        from archive.importers.markdown import import_markdown
+        return import_markdown
+    if shape == "text":
+        from archive.importers.text import import_text
+        return import_text
+    if shape == "html":
+        from archive.importers.html import import_html
+        return import_html
+    if shape == "feed":
+        from archive.importers.feed import import_feed
+        return import_feed
+    if shape in ("json", "jsonl", "csv"):
+        from archive.importers import bulk
+        return {"json": bulk.import_json, "jsonl": bulk.import_jsonl, "csv": bulk.import_csv}[shape]
+    if shape == "warc":
+        from archive.importers.warc import import_warc
+        return import_warc
+    raise InputError(f"unknown format {shape!r}; use one of {', '.join(FORMATS)}")
+
+
+def is_url(value: str) -> bool:
+    return value.startswith(("http://", "https://"))
+
+
+def expand_inputs(inputs: Iterable[str]) -> Iterator[str]:
+    """URLs and files as given; folders become the supported files inside them, sorted."""
+    for item in inputs:
+        if item == "-" or is_url(item):
+            yield item
+            continue
+        path = Path(item)
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and not child.name.startswith(".") and _known_ending(child.name):
+                    yield str(child)
+        else:
+            yield item
+
+
+def _known_ending(name: str) -> bool:
+    return any(name.lower().endswith(ending) for ending in EXTENSIONS)
+
+
+def import_input(item: str, options: IngestOptions) -> list[Article | Failure]:
+    """Run the right importer on one input; raises ``NewsarchiveError`` when it gives nothing."""
+    if is_url(item):
+        if options.feed or options.format == "feed":
+            from archive.importers.feed import import_feed_url
+            return import_feed_url(item, options=options)
+        from archive.importers.html import import_url
+        return import_url(item, options=options)
+    if item == "-":
+        data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+        name = "<stdin>"
+    else:
+        path = Path(item)
+        if not path.exists():
+            raise InputError("no such file or folder", source=item)
+        if not path.is_file():
+            raise InputError("not a regular file", source=item)
+        size = path.stat().st_size
+        shape_by_name = options.format if options.format != "auto" else guess_format(item, b"")
+        limit = MAX_INPUT_BYTES.get(shape_by_name, MAX_FILE_BYTES)
+        if size > limit:
+            raise InputError(f"the file is {size / 1e6:.0f} MB, more than the {limit / 1e6:.0f} MB "
+                             "limit for this kind of input", source=item)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise InputError(f"cannot read the file: {exc.strerror}", source=item) from None
+        name = item
+    if not data.strip():
+        raise InputError("the input is empty", source=name)
+    shape = options.format if options.format != "auto" else guess_format(name, data[:4096])
+    if shape not in ("json", "jsonl", "csv", "warc", "feed") and len(data) > MAX_FILE_BYTES:
+        raise InputError(f"the input is larger than {MAX_FILE_BYTES // 1024 // 1024} MB", source=name)
+    return _importer(shape)(data, name=name, options=options)
+
+
+#: bulk shapes may be much larger than one article
+MAX_INPUT_BYTES = {"json": 512 * 1024 * 1024, "jsonl": 512 * 1024 * 1024, "csv": 512 * 1024 * 1024,
+                   "warc": 2 * 1024 * 1024 * 1024}
+
+
+def ingest(
+    inputs: Iterable[str],
+    store: Store,
+    options: IngestOptions,
+    *,
+    on_saved: Callable[[SaveResult], None] | None = None,
+) -> Iterator[InputResult]:
+    """Ingest every input; yields one result per article (or per failed input or record)."""
+    for item in expand_inputs(inputs):
+        try:
+            drafts = import_input(item, options)
+        except NewsarchiveError as exc:
+            yield InputResult(item, "failed", error=exc.message)
+            continue
+        if not drafts:
+            yield InputResult(item, "failed", error="no article found in this input")
+        for draft in drafts:
+            if isinstance(draft, Failure):
+                yield InputResult(f"{item} {draft.label}".strip(), "failed", error=draft.message)
+                continue
+            try:
+                saved = store.save(finish_article(draft, options))
+            except NewsarchiveError as exc:
+                yield InputResult(item, "failed", title=draft.title, error=exc.message)
+                continue
+            if on_saved is not None:
+                on_saved(saved)
+            yield InputResult(item, saved.status, id=saved.article.id, path=str(saved.path),
+                              title=saved.article.title)

@@ -1,0 +1,374 @@
+"""Article files on disk: parse and render the canonical Markdown, write atomically, find by id.
+
+The files under ``<home>/articles/YYYY/MM/<slug>.<lang>.md`` are the archive's source of truth.
+``parse_article``/``render_article`` are pure; ``Store`` does the disk work.
+
+YAML is read with a loader stricter than PyYAML's safe one: no aliases (an alias bomb is refused
+before it grows), no tags beyond the plain ones (``!!python/...`` is refused), and YAML 1.1's
+surprises turned off: ``no``/``yes``/``on``/``off`` stay strings, ``007`` stays ``"007"``, dates stay
+strings (the article fields parse their own dates). Writing quotes whatever a YAML 1.1 reader
+could misread, so the file means the same to any tool.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import frontmatter
+import yaml
+
+from archive.article import (
+    Article,
+    article_from_mapping,
+    article_to_mapping,
+    derive_id,
+    is_valid_id,
+    slugify,
+)
+from archive.errors import FormatError, InputError, NotFound, StoreError
+
+#: article files larger than this are refused (a news article is a few tens of KB)
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_FRONTMATTER_BYTES = 256 * 1024
+MAX_YAML_DEPTH = 32
+
+
+# ---------------------------------------------------------------------------------------- YAML --
+
+class ArticleYamlLoader(yaml.SafeLoader):
+    """Safe loader with YAML 1.2-like scalars and no aliases or anchors."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:  # noqa: D401 - PyYAML hook
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "YAML aliases (*name) are not allowed in frontmatter", event.start_mark
+            )
+        event = self.peek_event()
+        if getattr(event, "anchor", None):
+            raise yaml.composer.ComposerError(
+                None, None, "YAML anchors (&name) are not allowed in frontmatter", event.start_mark
+            )
+        self._depth = getattr(self, "_depth", 0) + 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"frontmatter is nested deeper than {MAX_YAML_DEPTH} levels",
+                    event.start_mark,
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+# Replace the implicit resolvers: booleans only true/false, ints without leading zeros,
+# no timestamps (kept as strings), floats as in YAML 1.2.
+ArticleYamlLoader.yaml_implicit_resolvers = {}
+for _tag, _regex, _first in (
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("tag:yaml.org,2002:int", r"^(?:[-+]?(?:0|[1-9][0-9_]*))$", "-+0123456789"),
+    ("tag:yaml.org,2002:float",
+     r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+     "-+0123456789."),
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+):
+    ArticleYamlLoader.add_implicit_resolver(_tag, re.compile(_regex), list(_first))
+
+
+class ArticleYamlDumper(yaml.SafeDumper):
+    """Block style, keys in the order given, long strings unwrapped, lists indented like the seeds."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> Any:
+        return super().increase_indent(flow, False)
+
+    def represent_str(self, data: str) -> Any:
+        if "\n" in data:
+            return self.represent_scalar("tag:yaml.org,2002:str", data, style="|")
+        style = None
+        # Strings a reader could take for something else, or that start/end with spaces, are quoted.
+        resolved = yaml.resolver.Resolver().resolve(yaml.ScalarNode, data, (True, False))
+        if resolved != "tag:yaml.org,2002:str" or re.match(r"^(?:\d+|0\d*|[-+]?\d[\d_]*)$", data):
+            style = "'"
+        return self.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+ArticleYamlDumper.add_representer(str, ArticleYamlDumper.represent_str)
+
+
+def load_yaml(text: str) -> Any:
+    if len(text.encode("utf-8")) > MAX_FRONTMATTER_BYTES:
+        raise FormatError(f"the frontmatter is larger than {MAX_FRONTMATTER_BYTES // 1024} KB")
+    try:
+        return yaml.load(text, Loader=ArticleYamlLoader)  # noqa: S506 - our loader is a SafeLoader
+    except yaml.constructor.ConstructorError as exc:
+        tag = getattr(exc, "problem", "") or ""
+        raise FormatError(f"the frontmatter uses a YAML tag that is not allowed ({tag.strip()})") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise FormatError(f"the frontmatter is not valid YAML{where}: {problem}") from None
+    except RecursionError:
+        raise FormatError("the frontmatter is nested too deeply") from None
+
+
+def dump_yaml(data: Any) -> str:
+    return yaml.dump(
+        data,
+        Dumper=ArticleYamlDumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=1_000_000,
+    )
+
+
+# -------------------------------------------------------------------------- parse and render --
+
+_FM_HANDLER = frontmatter.YAMLHandler()
+
+
+def split_frontmatter(text: str) -> tuple[str, str] | None:
+    """``(yaml, body)`` of a text that starts with a ``---`` block, else ``None``. The body is
+    kept exactly (python-frontmatter would strip it), apart from the newline after ``---``."""
+    text = text.lstrip("\ufeff")
+    if not _FM_HANDLER.detect(text):
+        return None
+    match = re.match(r"\A---[ \t]*\r?\n(.*?)(?:^|\n)---[ \t]*(?:\r?\n|\Z)", text, re.S | re.M)
+    if not match:
+        return None
+    return match.group(1), text[match.end():]
+
+
+def decode_text(data: bytes, *, name: str | None = None) -> str:
+    """Bytes of a text file as str: UTF-8 (with or without BOM), refusing binary data."""
+    if b"\x00" in data[:8192]:
+        raise InputError("this is a binary file, not text", source=name)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"the file is not valid UTF-8 (byte {exc.start}); convert it to UTF-8 first", source=name
+        ) from None
+
+
+def parse_article(text: str, *, name: str | None = None) -> Article:
+    """A canonical article file's text as an ``Article``. Raises ``FormatError`` with the reason."""
+    parts = split_frontmatter(text)
+    if parts is None:
+        raise FormatError("the file has no YAML frontmatter block (--- ... ---)", source=name)
+    fm_text, body = parts
+    try:
+        meta = load_yaml(fm_text)
+        if meta is None:
+            raise FormatError("the frontmatter is empty")
+        return article_from_mapping(meta, body.replace("\r\n", "\n"))
+    except FormatError as exc:
+        raise FormatError(exc.message, source=name) from None
+
+
+def render_article(article: Article) -> str:
+    """The canonical file text: ``---``, the frontmatter in canonical key order, ``---``, the body
+    with exactly one newline at the end."""
+    body = article.body.replace("\r\n", "\n").strip("\n")
+    return f"---\n{dump_yaml(article_to_mapping(article))}---\n{body}\n"
+
+
+def relative_path(article: Article) -> Path:
+    """``articles/YYYY/MM/<slug>.<lang>.md`` by ``publishedAt`` (UTC) and the title."""
+    lang = re.sub(r"[^a-z-]", "", (article.lang or "en").lower())[:8] or "und"
+    when = article.published_at
+    return Path("articles", f"{when:%Y}", f"{when:%m}", f"{slugify(article.title)}.{lang}.md")
+
+
+# ----------------------------------------------------------------------------------- writing --
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write to a temporary file in the same folder, fsync, then rename over ``path``: a reader
+    (or a crash) sees the old file or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    _fsync_dir(path.parent)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def read_article(path: Path) -> Article:
+    """Read and parse one article file; every failure is a ``FormatError``/``InputError``."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError(f"the file is {size // 1024 // 1024} MB; articles are limited to "
+                             f"{MAX_FILE_BYTES // 1024 // 1024} MB", source=str(path))
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror}", source=str(path)) from None
+    return parse_article(decode_text(data, name=str(path)), name=str(path))
+
+
+# ------------------------------------------------------------------------------------- store --
+
+_ID_LINE = re.compile(r"^id:[ \t]*['\"]?([A-Za-z0-9_-]+)['\"]?[ \t]*$", re.M)
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    status: str  # "created" | "updated" | "unchanged"
+    path: Path
+    article: Article
+
+
+class Store:
+    """The article files under ``<home>/articles``: iterate, find by id, save (create or update)."""
+
+    def __init__(self, home: Path | str) -> None:
+        self.home = Path(home)
+        self.articles_dir = self.home / "articles"
+        self._paths_by_id: dict[str, Path] | None = None
+
+    # -- reading
+    def iter_paths(self) -> Iterator[Path]:
+        """Every article file, in a stable order (temporary files of unfinished writes skipped)."""
+        if not self.articles_dir.is_dir():
+            return iter(())
+        return iter(sorted(p for p in self.articles_dir.rglob("*.md") if not p.name.startswith(".")))
+
+    def iter_articles(self) -> Iterator[tuple[Path, Article | None, Exception | None]]:
+        for path in self.iter_paths():
+            try:
+                yield path, read_article(path), None
+            except (InputError, FormatError) as exc:
+                yield path, None, exc
+
+    def _catalog(self) -> dict[str, Path]:
+        """id -> path, from each file's ``id:`` line (cheap: no YAML parse)."""
+        if self._paths_by_id is None:
+            catalog: dict[str, Path] = {}
+            for path in self.iter_paths():
+                try:
+                    with path.open("r", encoding="utf-8", errors="replace") as handle:
+                        head = handle.read(16384)
+                except OSError:
+                    continue
+                end = head.find("\n---", 3)
+                match = _ID_LINE.search(head, 0, end if end > 0 else len(head))
+                if match:
+                    catalog.setdefault(match.group(1), path)
+            self._paths_by_id = catalog
+        return self._paths_by_id
+
+    def path_of(self, article_id: str) -> Path | None:
+        if not is_valid_id(article_id):
+            return None
+        return self._catalog().get(article_id)
+
+    def get(self, article_id: str) -> Article:
+        path = self.path_of(article_id)
+        if path is None or not path.exists():
+            raise NotFound(f"no article with id {article_id!r}")
+        return read_article(path)
+
+    # -- writing
+    def save(self, article: Article) -> SaveResult:
+        """Create the article's file, or update the existing one with the same id.
+
+        An update keeps ``id`` and ``ingestedAt``; if nothing but volatile fields changed the file
+        is left alone (``unchanged``). A changed title or date moves the file (new path written
+        first, then the old one removed: a crash in between leaves two copies with the same id,
+        which ``newsarchive verify`` reports, never zero)."""
+        if article.published_at is None:
+            raise InputError("the article has no publication date", source=article.title)
+        article_id = article.id or derive_id(article)
+        if not is_valid_id(article_id):
+            raise InputError(f"invalid article id {article_id!r}")
+        article = article.replace(id=article_id)
+        old_path = self.path_of(article_id)
+        old = None
+        if old_path is not None and old_path.exists():
+            try:
+                old = read_article(old_path)
+            except (InputError, FormatError):
+                old = None  # a broken file with our id is replaced by the good version
+        if old is not None:
+            article = article.replace(
+                ingested_at=old.ingested_at or article.ingested_at,
+                extra={**old.extra, **article.extra},
+            )
+            if _same_content(old, article):
+                return SaveResult("unchanged", old_path, old)
+        target = self._free_path(relative_path(article), article_id, old_path)
+        try:
+            atomic_write_text(target, render_article(article))
+            if old_path is not None and old_path != target and old_path.exists():
+                old_path.unlink()
+                _fsync_dir(old_path.parent)
+        except OSError as exc:
+            raise StoreError(f"cannot write {target}: {exc.strerror}") from None
+        self._catalog()[article_id] = target
+        return SaveResult("updated" if old_path else "created", target, article)
+
+    def _free_path(self, rel: Path, article_id: str, own: Path | None) -> Path:
+        """The path for a new file; if another article has it, the id is added to the slug."""
+        path = self.home / rel
+        if own is not None and path == own:
+            return path
+        if path.exists():
+            stem, lang = rel.name[: -len(".md")].rsplit(".", 1)
+            path = path.with_name(f"{stem}-{article_id[:8]}.{lang}.md")
+        return path
+
+
+#: fields that change on every ingest without the article changing
+VOLATILE_FIELDS = ("ingested_at", "fetched_at")
+
+
+def _same_content(old: Article, new: Article) -> bool:
+    return render_article(old.replace(**{f: None for f in VOLATILE_FIELDS})) == render_article(
+        new.replace(**{f: None for f in VOLATILE_FIELDS})
+    )

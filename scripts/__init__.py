@@ -1,0 +1,1 @@
+"""The ``newsarchive`` command line and the setup and benchmark scripts."""
