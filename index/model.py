@@ -201,3 +201,93 @@ class IndexStats:
     by_sentiment: tuple[tuple[str, int], ...] = ()
     by_year: tuple[tuple[str, int], ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+# ------------------------------------------------------------------------------ parameters --
+
+def parse_params(params: Any) -> SearchQuery:
+    """A ``SearchQuery`` from URL/CLI parameters (a Werkzeug ``MultiDict`` or a
+    ``{name: [values]}`` mapping). Bad values raise ``QueryError`` with a message for a person;
+    ``per_page`` above the maximum is bounded, not refused."""
+    from archive.errors import QueryError
+
+    def getlist(name: str) -> list[str]:
+        if hasattr(params, "getlist"):
+            values = params.getlist(name)
+        else:
+            raw = params.get(name, [])
+            values = [raw] if isinstance(raw, str) else list(raw)
+        return [v.strip() for v in values if isinstance(v, str) and v.strip()]
+
+    def one(name: str) -> str | None:
+        values = getlist(name)
+        return values[-1] if values else None
+
+    def integer(name: str, default: int, low: int, high: int, *, clamp: bool) -> int:
+        text = one(name)
+        if text is None:
+            return default
+        try:
+            value = int(text)
+        except ValueError:
+            raise QueryError(f"'{name}' must be a whole number, not {text[:40]!r}") from None
+        if clamp:
+            return min(max(value, low), high)
+        if not low <= value <= high:
+            raise QueryError(f"'{name}' must be between {low} and {high}, not {text[:40]}")
+        return value
+
+    def day(name: str) -> date | None:
+        text = one(name)
+        if text is None:
+            return None
+        try:
+            if len(text) == 4 and text.isdigit():  # a year: its first or last day
+                return date(int(text), 1, 1) if name == "from" else date(int(text), 12, 31)
+            if len(text) == 7:  # a month
+                first = date.fromisoformat(text + "-01")
+                if name == "from":
+                    return first
+                nxt = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+                return date.fromordinal(nxt.toordinal() - 1)
+            return date.fromisoformat(text[:10])
+        except ValueError:
+            raise QueryError(f"'{name}' must be a date like 2026-02-04, not {text[:40]!r}") from None
+
+    sort = one("sort") or "relevance"
+    if sort not in SORTS:
+        raise QueryError(f"'sort' must be one of {', '.join(SORTS)}, not {sort[:40]!r}")
+    as_of_text = one("as_of")
+    as_of = None
+    if as_of_text:
+        try:
+            text = as_of_text[:-1] + "+00:00" if as_of_text.endswith(("Z", "z")) else as_of_text
+            as_of = datetime.fromisoformat(text)
+            if as_of.tzinfo is None:
+                from datetime import timezone
+                as_of = as_of.replace(tzinfo=timezone.utc)
+        except ValueError:
+            raise QueryError(f"'as_of' must be an ISO 8601 instant, not {as_of_text[:40]!r}") from None
+    q = one("q") or ""
+    if len(q) > 1000:
+        raise QueryError("the query is longer than 1,000 characters")
+    date_from, date_to = day("from"), day("to")
+    if date_from and date_to and date_from > date_to:
+        raise QueryError("'from' is after 'to'")
+    filters = {}
+    for name, param in FACET_PARAMS.items():
+        values = tuple(dict.fromkeys(getlist(param)))[:50]
+        if name == "sentiment":
+            values = tuple(v.upper() for v in values)
+        filters[name] = values
+    return SearchQuery(
+        q=q,
+        **filters,
+        date_from=date_from,
+        date_to=date_to,
+        sort=sort,
+        page=integer("page", 1, 1, MAX_PAGE, clamp=False),
+        per_page=integer("per_page", 20, 1, MAX_PER_PAGE, clamp=True),
+        as_of=as_of,
+        include_drafts=(one("drafts") or "") in ("1", "true", "yes"),
+    )

@@ -1,0 +1,73 @@
+"""The Whoosh schema: which article fields are indexed, how, and under which name.
+
+Index field names follow the file format, with one renaming kept here and nowhere else:
+``publishedAt`` -> ``published``, ``ingestedAt`` -> ``ingested`` (the names of the query language,
+``published:2026-02``), ``source.key`` -> ``source``, ``source.name`` -> ``source_name``.
+"""
+
+from __future__ import annotations
+
+from whoosh.analysis import StemmingAnalyzer
+from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+#: bump when the schema or the meaning of a field changes; an older index asks for a reindex
+SCHEMA_VERSION = 1
+
+#: frontmatter key -> index field, for the fields whose names differ
+INDEX_FIELD_OF = {
+    "publishedAt": "published",
+    "ingestedAt": "ingested",
+    "contentHash": "content_hash",
+    "source.key": "source",
+    "source.name": "source_name",
+}
+
+#: fields the query language accepts with ``name:``; aliases map to the index field
+QUERY_FIELDS = {
+    "title": "title",
+    "description": "description",
+    "body": "body",
+    "source": "source",
+    "tag": "tags",
+    "tags": "tags",
+    "sentiment": "sentiment",
+    "author": "author",
+    "lang": "lang",
+    "category": "category",
+    "url": "url",
+    "published": "published",
+    "ingested": "ingested",
+}
+
+#: title and description rank above the body
+TITLE_BOOST = 3.0
+DESCRIPTION_BOOST = 1.5
+
+
+def build_schema() -> Schema:
+    """Keyword-like fields (``source``, ``category``, ``sentiment``, ``lang``) hold lower-cased
+    values: the builder lower-cases them, the query side does the same."""
+    text = StemmingAnalyzer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        title=TEXT(analyzer=text, stored=True, field_boost=TITLE_BOOST, spelling=True),
+        description=TEXT(analyzer=text, stored=True, field_boost=DESCRIPTION_BOOST),
+        body=TEXT(analyzer=text, stored=False, spelling=True),
+        source=ID(stored=True),
+        source_name=STORED(),
+        tags=KEYWORD(stored=True, commas=True, lowercase=True, scorable=True),
+        category=ID(stored=True),
+        sentiment=ID(stored=True),
+        lang=ID(stored=True),
+        author=TEXT(stored=True),
+        url=ID(stored=True),
+        published=DATETIME(stored=True, sortable=True),
+        ingested=DATETIME(stored=True, sortable=True),
+        #: when the file was deleted: the document stays as a tombstone for ``as_of`` replays
+        deleted=DATETIME(stored=True),
+        draft=BOOLEAN(stored=True),
+        content_hash=ID(stored=True),
+        #: the article file, relative to the home folder (highlights read the body from it)
+        path=STORED(),
+        sticky=NUMERIC(stored=True),
+    )
