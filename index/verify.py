@@ -1,0 +1,130 @@
+"""Check a home folder: the files parse, ids are unique, and the index agrees with the files.
+
+``verify_home`` only reads. With ``repair=True`` it brings the index in line with the files
+(adds missing and stale documents, turns documents without a file into tombstones) and removes
+temporary files left by interrupted writes; it never deletes or changes an article file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from archive.article import Article
+from archive.errors import IndexUnavailable
+from archive.store import Store
+from index import build
+
+
+@dataclass
+class VerifyReport:
+    files: int = 0
+    #: (path, reason) of article files that do not parse
+    unreadable: list[tuple[str, str]] = field(default_factory=list)
+    #: id -> the files that claim it (only ids claimed more than once)
+    duplicate_ids: dict[str, list[str]] = field(default_factory=dict)
+    #: leftovers of interrupted writes (``.name.xxxx.tmp``); never read as articles
+    temp_files: list[str] = field(default_factory=list)
+    #: ids with a file but no live document in the index
+    missing: list[str] = field(default_factory=list)
+    #: ids with a live document but no file
+    extra: list[str] = field(default_factory=list)
+    #: ids whose document is older than the file (content or location changed)
+    stale: list[str] = field(default_factory=list)
+    index_error: str | None = None
+    repaired: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.unreadable or self.duplicate_ids or self.temp_files or self.missing
+                    or self.extra or self.stale or self.index_error)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "files": self.files,
+            "unreadable": [{"path": p, "error": e} for p, e in self.unreadable],
+            "duplicate_ids": self.duplicate_ids,
+            "temp_files": self.temp_files,
+            "missing": self.missing,
+            "extra": self.extra,
+            "stale": self.stale,
+            "index_error": self.index_error,
+            "repaired": self.repaired,
+        }
+
+
+def verify_home(home: Path, *, repair: bool = False, timeout: float = 30.0) -> VerifyReport:
+    home = Path(home)
+    report = VerifyReport()
+    store = Store(home)
+    articles: dict[str, tuple[Path, Article]] = {}
+    claims: dict[str, list[str]] = {}
+    for path, article, error in store.iter_articles():
+        report.files += 1
+        rel = path.relative_to(home).as_posix()
+        if article is None:
+            report.unreadable.append((rel, getattr(error, "message", str(error))))
+            continue
+        claims.setdefault(article.id or "", []).append(rel)
+        articles.setdefault(article.id or "", (path, article))
+    report.duplicate_ids = {i: paths for i, paths in claims.items() if len(paths) > 1}
+    if store.articles_dir.is_dir():
+        report.temp_files = sorted(
+            p.relative_to(home).as_posix() for p in store.articles_dir.rglob(".*.tmp") if p.is_file()
+        )
+
+    try:
+        documents = _live_documents(home)
+    except IndexUnavailable as exc:
+        report.index_error = exc.message
+        documents = None
+    if documents is not None:
+        for article_id, (path, article) in articles.items():
+            doc = documents.get(article_id)
+            if doc is None:
+                report.missing.append(article_id)
+            elif (doc.get("content_hash") != article.content_hash
+                  or doc.get("path") != path.relative_to(home).as_posix()):
+                report.stale.append(article_id)
+        report.extra = sorted(set(documents) - set(articles))
+        report.missing.sort()
+        report.stale.sort()
+
+    if repair:
+        _repair(home, report, articles, timeout=timeout)
+    return report
+
+
+def _live_documents(home: Path) -> dict[str, dict[str, Any]]:
+    """id -> stored fields of every document that is not a tombstone."""
+    ix = build.open_index(home)
+    try:
+        with ix.searcher() as searcher:
+            return {
+                fields["id"]: fields
+                for fields in searcher.all_stored_fields()
+                if fields.get("id") and not fields.get("deleted")
+            }
+    finally:
+        ix.close()
+
+
+def _repair(home: Path, report: VerifyReport, articles: dict[str, tuple[Path, Article]],
+            *, timeout: float) -> None:
+    for rel in report.temp_files:
+        (home / rel).unlink(missing_ok=True)
+    report.repaired["temp_files_removed"] = len(report.temp_files)
+    if report.index_error is not None:
+        # no usable index: build one from the files (the old one, if any, stays until the swap)
+        build.reindex(home)
+        report.repaired["reindexed"] = len(articles)
+        return
+    todo = [articles[i] for i in report.missing + report.stale]
+    if todo:
+        build.update_documents(home, todo, timeout=timeout)
+    if report.extra:
+        build.delete_documents(home, report.extra, when=datetime.now(timezone.utc))
+    report.repaired.update(indexed=len(todo), tombstoned=len(report.extra))
