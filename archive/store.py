@@ -176,7 +176,7 @@ def render_article(article: Article) -> str:
     """The canonical file text: ``---``, the frontmatter in canonical key order, ``---``, the body
     with exactly one newline at the end."""
     body = article.body.replace("\r\n", "\n").strip("\n")
-    return f"---\n{dump_yaml(article_to_mapping(article))}---\n{body}\n"
+    return f"---\n{dump_yaml(article_to_mapping(article))}---\n" + (f"{body}\n" if body else "")
 
 
 def relative_path(article: Article) -> Path:
