@@ -1,0 +1,426 @@
+"""HTML -> draft ``Article``: the article text as Markdown and the page's metadata. Pure.
+
+trafilatura finds the main text (as Markdown: headings, lists, emphasis) and most metadata
+(title, author, description, site name, categories, tags, canonical URL, image). Two things we
+read ourselves, because they decide what gets filed where:
+
+- **the publication date**, only from what the page states about itself, in this order:
+  JSON-LD ``datePublished``; ``<meta>`` tags (``article:published_time``, ``og:published_time``,
+  ``itemprop=datePublished``, Dublin Core, ``pubdate``...); ``<time itemprop=datePublished>`` or
+  ``<time pubdate>``; a full ``/YYYY/MM/DD/`` date in the page's address. No guessing from free
+  text: a footer's "Copyright 2024" is not a publication date. When the page says nothing the
+  date stays ``None`` and ``archive.ingest.finish_article`` infers one from the text or uses the
+  ingest time, and records which (``dateSource``). ``dateModified`` gives ``updatedAt``.
+- **the language**: the page's declared language (``<html lang>``, JSON-LD ``inLanguage``,
+  ``og:locale``) unless the language detector reads the text as another one.
+
+Site furniture that trafilatura keeps (a leading copy of the headline) is dropped here; the
+cleanup rules shared by every input shape run later, in ``finish_article``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from datetime import datetime, timezone
+from typing import Any, Iterator
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+from lxml import etree
+
+from archive.article import Article, Source, parse_datetime, source_key
+from archive.errors import FormatError, InputError
+
+EXTRACTOR_NAME = "trafilatura"
+#: HTML larger than this is refused before parsing (a news page is a few hundred KB)
+MAX_HTML_CHARS = 10 * 1024 * 1024
+
+# trafilatura and htmldate log every page they discard at WARNING/ERROR; the archive reports
+# failures itself, as InputError, so their loggers stay quiet
+for _name in ("trafilatura", "htmldate", "courlan"):
+    logging.getLogger(_name).setLevel(logging.CRITICAL)
+
+
+def extractor_version() -> str:
+    import trafilatura
+
+    return trafilatura.__version__
+
+
+def extractor_info() -> dict[str, str]:
+    """The ``extractor`` field of every article this module makes."""
+    return {"name": EXTRACTOR_NAME, "version": extractor_version()}
+
+
+# ------------------------------------------------------------------------------- decoding --
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
+
+
+def decode_html(data: bytes, charset: str | None = None) -> str:
+    """The text of an HTML page's bytes: the HTTP charset, else the page's ``<meta charset>``,
+    else UTF-8, else the best guess of charset_normalizer; never fails (bad bytes become U+FFFD)."""
+    candidates = []
+    if charset:
+        candidates.append(charset)
+    match = _META_CHARSET.search(data[:4096])
+    if match:
+        candidates.append(match.group(1).decode("ascii", "ignore"))
+    candidates.append("utf-8")
+    for name in candidates:
+        try:
+            return data.decode(_charset_alias(name))
+        except (LookupError, UnicodeDecodeError):
+            continue
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data[:200_000]).best()
+        if best is not None and best.encoding:
+            return data.decode(best.encoding, errors="replace")
+    except (LookupError, ImportError):
+        pass
+    return data.decode("utf-8", errors="replace")
+
+
+def _charset_alias(name: str) -> str:
+    lowered = name.strip().lower()
+    # browsers read "iso-8859-1" and "ascii" as windows-1252; so do we
+    return "cp1252" if lowered in ("iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii") else lowered
+
+
+# ----------------------------------------------------------------------------- extraction --
+
+def extract_article(html: str, *, url: str | None = None) -> Article:
+    """The draft article of an HTML page: title, Markdown body and the page's metadata.
+
+    ``url`` is where the page came from (it resolves relative links and, when the page has no
+    better one, names the source). Raises ``InputError`` when the page has no article text."""
+    import trafilatura
+
+    if not isinstance(html, str):
+        raise TypeError("extract_article takes the HTML as a str; see decode_html")
+    if len(html) > MAX_HTML_CHARS:
+        raise InputError(f"the page is larger than {MAX_HTML_CHARS // 1024 // 1024} MB", source=url)
+    tree = _parse(html, url)
+    meta = _PageMeta(tree, url)
+    try:
+        document = trafilatura.bare_extraction(
+            tree,
+            url=url,
+            with_metadata=True,
+            include_comments=False,
+            include_formatting=True,
+            include_tables=True,
+            include_images=False,
+            include_links=False,
+            output_format="python",
+            # trafilatura asks htmldate for the date too; ours (above) is the one we use, and
+            # htmldate is kept to its cheap, non-guessing mode
+            date_extraction_params={"extensive_search": False, "original_date": True},
+        )
+    except RecursionError:
+        raise InputError("the page's HTML is nested too deeply to read", source=url) from None
+    except (ValueError, TypeError, etree.LxmlError) as exc:
+        raise InputError(f"the page could not be read as HTML ({exc.__class__.__name__})", source=url) from None
+    if document is None or not (document.text or "").strip():
+        raise InputError("no article text found in the page", source=url)
+
+    title = _clean_line(document.title) or meta.first_heading()
+    if not title:
+        raise InputError("the page has no title (no <title>, og:title or <h1>)", source=url)
+    body = _drop_leading_title(document.text, title)
+    if not body.strip():
+        raise InputError("no article text found in the page", source=url)
+
+    published = meta.published()
+    address = meta.canonical() or url
+    host = _hostname(address)
+    site = meta.site_name() or _clean_line(document.sitename)
+    if site and host and site.split(":")[0].removeprefix("www.") == host:
+        site = None  # trafilatura's fallback: the address, not a name
+    name = site or host
+    source = Source(name=name, key=source_key(name), type="WEB", url=_site_root(address)) if name else None
+    categories = [c for c in (_clean_line(x) for x in document.categories or []) if c]
+    tags = _unique_upper(document.tags or [])
+    image = meta.image() or _clean_line(document.image)
+    return Article(
+        title=title,
+        body=body.strip() + "\n",
+        description=_clean_line(document.description),
+        published_at=published,
+        date_source="extracted" if published else None,
+        updated_at=meta.modified(),
+        lang=meta.language(body),
+        source=source,
+        category=categories[0].upper() if categories else None,
+        tags=tags,
+        canonical_url=meta.canonical(),
+        cover_image={"raw": image} if image else None,
+        url=url,
+        author=_clean_line(document.author),
+        extractor=extractor_info(),
+    )
+
+
+def _parse(html: str, url: str | None) -> Any:
+    text = html.lstrip("\ufeff")
+    if not text.strip():
+        raise InputError("the page is empty", source=url)
+    # lxml refuses str input with an XML encoding declaration; drop it (we decoded already)
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+    try:
+        parser = lxml.html.HTMLParser(collect_ids=False, huge_tree=False)
+        tree = lxml.html.document_fromstring(text, parser=parser)
+    except (etree.ParserError, ValueError) as exc:
+        raise InputError(f"the page could not be read as HTML ({exc})", source=url) from None
+    except RecursionError:
+        raise InputError("the page's HTML is nested too deeply to read", source=url) from None
+    if tree is None:
+        raise InputError("the page could not be read as HTML", source=url)
+    return tree
+
+
+def _clean_line(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    text = re.sub(r"\s+", " ", value).strip()
+    return text or None
+
+
+def _unique_upper(values: list[str]) -> tuple[str, ...]:
+    out: list[str] = []
+    for value in values:
+        tag = _clean_line(value)
+        if tag and tag.upper() not in out:
+            out.append(tag.upper())
+    return tuple(out)
+
+
+def _drop_leading_title(text: str, title: str) -> str:
+    """trafilatura sometimes keeps the page's ``<h1>``; the title is already in the frontmatter."""
+    lines = text.strip().split("\n")
+    first = re.sub(r"^#+\s*", "", lines[0]).strip() if lines else ""
+    if first and _fold(first) == _fold(title):
+        return "\n".join(lines[1:]).strip()
+    return text.strip()
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"\W+", " ", text.casefold()).strip()
+
+
+def _site_root(url: str | None) -> str | None:
+    try:
+        parts = urlsplit(url or "")
+    except ValueError:
+        return None
+    return f"{parts.scheme}://{parts.netloc}/" if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def _hostname(url: str | None) -> str | None:
+    if not url:
+        return None
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    if not host:
+        return None
+    return host[4:] if host.startswith("www.") else host
+
+
+# ------------------------------------------------------------------------ page metadata --
+
+#: meta tags that state the publication date, most specific first: (attribute, value)
+PUBLISHED_META = (
+    ("property", "article:published_time"), ("property", "og:published_time"),
+    ("name", "article:published_time"), ("itemprop", "datePublished"),
+    ("name", "datePublished"), ("name", "dcterms.issued"), ("name", "dc.date.issued"),
+    ("name", "dcterms.created"), ("name", "dc.date.created"), ("name", "dc.date"),
+    ("name", "pubdate"), ("name", "publishdate"), ("name", "publish-date"),
+    ("name", "publication_date"), ("name", "sailthru.date"), ("name", "parsely-pub-date"),
+    ("property", "bt:pubdate"), ("name", "date"),
+)
+MODIFIED_META = (
+    ("property", "article:modified_time"), ("property", "og:updated_time"),
+    ("itemprop", "dateModified"), ("name", "dcterms.modified"), ("name", "lastmod"),
+)
+ARTICLE_TYPES = {"article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle",
+                 "blogposting", "report", "opinionnewsarticle", "webpage", "techarticle",
+                 "scholarlyarticle", "liveblogposting", "socialmediaposting", "posting"}
+_URL_DATE = re.compile(r"/(20\d{2}|19\d{2})[/-](0[1-9]|1[0-2])[/-](0[1-9]|[12]\d|3[01])(?:/|-|$)")
+_LANG = re.compile(r"^([a-zA-Z]{2})(?:[-_][A-Za-z0-9]+)*$")
+
+
+class _PageMeta:
+    """What the page states about itself in JSON-LD, ``<meta>``, ``<link>`` and ``<time>``."""
+
+    def __init__(self, tree: Any, url: str | None) -> None:
+        self.tree = tree
+        self.url = url
+        self._meta: dict[tuple[str, str], str] = {}
+        for element in tree.iter("meta"):
+            content = element.get("content")
+            if content is None or not content.strip():
+                continue
+            for attr in ("property", "name", "itemprop", "http-equiv"):
+                value = element.get(attr)
+                if value:
+                    self._meta.setdefault((attr, value.strip().lower()), content.strip())
+        self.jsonld = list(_jsonld_objects(tree))
+
+    def _get(self, attr: str, value: str) -> str | None:
+        return self._meta.get((attr, value.lower()))
+
+    def _articles(self) -> Iterator[dict[str, Any]]:
+        for obj in self.jsonld:
+            kinds = obj.get("@type")
+            kinds = kinds if isinstance(kinds, list) else [kinds]
+            if any(isinstance(k, str) and k.lower() in ARTICLE_TYPES for k in kinds):
+                yield obj
+
+    def _jsonld_date(self, key: str) -> datetime | None:
+        for obj in self._articles():
+            when = _as_datetime(obj.get(key))
+            if when is not None:
+                return when
+        return None
+
+    def published(self) -> datetime | None:
+        found = self._jsonld_date("datePublished")
+        if found:
+            return found
+        for attr, value in PUBLISHED_META:
+            found = _as_datetime(self._get(attr, value))
+            if found:
+                return found
+        for element in self.tree.iter("time"):
+            if element.get("itemprop") == "datePublished" or element.get("pubdate") is not None:
+                found = _as_datetime(element.get("datetime"))
+                if found:
+                    return found
+        for address in (self.canonical(), self.url):
+            match = _URL_DATE.search(urlsplit(address).path) if address else None
+            if match:
+                found = _as_datetime("-".join(match.groups()))
+                if found:
+                    return found
+        return None
+
+    def modified(self) -> datetime | None:
+        found = self._jsonld_date("dateModified")
+        if found:
+            return found
+        for attr, value in MODIFIED_META:
+            found = _as_datetime(self._get(attr, value))
+            if found:
+                return found
+        return None
+
+    def canonical(self) -> str | None:
+        candidates = [link.get("href") for link in self.tree.iter("link")
+                      if "canonical" in (link.get("rel") or "").lower().split()]
+        candidates.append(self._get("property", "og:url"))
+        for href in candidates:
+            if href and href.strip():
+                absolute = urljoin(self.url or "", href.strip())
+                if absolute.startswith(("http://", "https://")):
+                    return absolute
+        return None
+
+    def site_name(self) -> str | None:
+        for obj in self._articles():
+            publisher = obj.get("publisher")
+            if isinstance(publisher, dict) and _clean_line(publisher.get("name")):
+                return _clean_line(publisher.get("name"))
+        return _clean_line(self._get("property", "og:site_name"))
+
+    def image(self) -> str | None:
+        value = self._get("property", "og:image") or self._get("name", "twitter:image")
+        if value:
+            absolute = urljoin(self.url or "", value)
+            if absolute.startswith(("http://", "https://")):
+                return absolute
+        return None
+
+    def first_heading(self) -> str | None:
+        for element in self.tree.iter("h1"):
+            text = _clean_line(element.text_content())
+            if text:
+                return text
+        return None
+
+    def declared_language(self) -> str | None:
+        candidates = [obj.get("inLanguage") for obj in self._articles()]
+        root = self.tree.getroottree().getroot()
+        candidates += [root.get("lang"), root.get("{http://www.w3.org/XML/1998/namespace}lang"),
+                       self._get("property", "og:locale"), self._get("http-equiv", "content-language")]
+        for value in candidates:
+            if isinstance(value, str):
+                match = _LANG.match(value.strip())
+                if match:
+                    return match.group(1).lower()
+        return None
+
+    def language(self, body: str) -> str | None:
+        """The declared language, unless the detector reads the text as another language."""
+        from archive import enrich
+
+        declared = self.declared_language()
+        detected = enrich.detect_language(body)
+        if detected and declared and detected != declared:
+            return detected
+        return declared or detected
+
+
+def _jsonld_objects(tree: Any) -> Iterator[dict[str, Any]]:
+    """Every JSON object in the page's ``application/ld+json`` scripts, ``@graph`` flattened."""
+    for script in tree.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json":
+            continue
+        text = (script.text or "").strip()
+        if not text or len(text) > 1_000_000:
+            continue
+        try:
+            data = json.loads(text)
+        except (ValueError, RecursionError):
+            continue
+        stack = [data]
+        seen = 0
+        while stack and seen < 500:
+            item = stack.pop(0)
+            seen += 1
+            if isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                yield item
+                graph = item.get("@graph")
+                if isinstance(graph, list):
+                    stack.extend(graph)
+
+
+def _as_datetime(value: Any) -> datetime | None:
+    """An ISO 8601 date or datetime stated by the page, as UTC; ``None`` if it is not one."""
+    if isinstance(value, list) and value:
+        value = value[0]
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    # "2026-03-06 14:30:00" and "+0100" offsets are common in meta tags
+    text = re.sub(r"^(\d{4}-\d{2}-\d{2}) (\d)", r"\1T\2", text)
+    text = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", text)
+    if not re.match(r"^\d{4}-\d{2}-\d{2}", text):
+        return None
+    try:
+        when = parse_datetime(text)
+    except FormatError:
+        try:
+            when = parse_datetime(text[:10])
+        except FormatError:
+            return None
+    if not 1990 <= when.year <= datetime.now(timezone.utc).year + 1:
+        return None
+    return when

@@ -1,0 +1,55 @@
+"""HTML importers: a saved page (``import_html``) and a URL (``import_url``).
+
+Both hand the HTML string to ``archive.extract.extract_article``. A fetched page is kept
+compressed under ``<home>/raw`` (see ``archive.raw``) and the article's ``extractor.raw`` points
+at it, so ``newsarchive reextract`` can re-read it later without fetching. A saved file is kept
+the same way (its address unknown), so a better extractor can improve it too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from archive.article import Article
+from archive.extract import decode_html, extract_article
+from archive.fetch import FetchedPage, fetch_page
+from archive.ingest import Failure, IngestOptions
+from archive.raw import save_raw
+
+
+def import_html(data: bytes, *, name: str, options: IngestOptions) -> list[Article | Failure]:
+    """One saved HTML page -> one draft article (``InputError`` if it has no article text)."""
+    html = decode_html(data)
+    draft = extract_article(html, url=None)
+    if options.home is not None:
+        raw = save_raw(options.home, data, url=None, fetched_at=options.now,
+                       content_type="text/html")
+        draft = with_raw(draft, raw)
+    return [draft]
+
+
+def import_url(url: str, *, options: IngestOptions) -> list[Article | Failure]:
+    """Fetch ``url`` (``options.fetch`` settings), keep the raw page, extract the article."""
+    page = fetch_page(url, **dict(options.fetch))
+    return [article_from_page(page, options)]
+
+
+def article_from_page(page: FetchedPage, options: IngestOptions) -> Article:
+    """The draft article of a fetched page, with ``url``, ``fetchedAt`` and its raw snapshot.
+
+    ``fetchedAt`` is the batch's clock (``options.now``, like ``ingestedAt``); the sidecar of the
+    raw snapshot keeps the exact time of the request."""
+    draft = extract_article(decode_html(page.content, page.charset), url=page.final_url)
+    draft = draft.replace(url=page.final_url, fetched_at=options.now)
+    if options.home is not None:
+        raw = save_raw(options.home, page.content, url=page.url, final_url=page.final_url,
+                       fetched_at=options.now, content_type=page.headers.get("content-type"),
+                       status=page.status, requested_at=page.fetched_at)
+        draft = with_raw(draft, raw)
+    return draft
+
+
+def with_raw(draft: Article, raw: str) -> Article:
+    extractor: dict[str, Any] = dict(draft.extractor or {})
+    extractor["raw"] = raw
+    return draft.replace(extractor=extractor)
