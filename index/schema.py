@@ -67,6 +67,9 @@ def build_schema() -> Schema:
         deleted=DATETIME(stored=True),
         draft=BOOLEAN(stored=True),
         content_hash=ID(stored=True),
+        #: hash of the whole article file as indexed: ``reindex --changed`` skips files whose
+        #: bytes did not change (a frontmatter-only edit changes it, unlike ``content_hash``)
+        file_hash=STORED(),
         #: the article file, relative to the home folder (highlights read the body from it)
         path=STORED(),
         sticky=NUMERIC(stored=True),
