@@ -1,0 +1,484 @@
+"""Per-document value arrays (numpy) and the sets of matching documents, for counting fast.
+
+Whoosh hands out matching documents one Python call at a time (about 2 us each); its posting
+readers, though, decode a block of 128 ids at once. This module reads postings block by block into
+numpy arrays and keeps, for every document of an index snapshot:
+
+- facet ordinals (``source``, ``category``, ``sentiment``, ``lang``): one int32 per document,
+  ``-1`` when it has none; ``tags`` as (document, tag) pairs, CSR-style;
+- ``published`` / ``ingested`` / ``deleted`` as int64 (Whoosh's microseconds since year 1), the
+  ``draft`` flag, the article id of each document and Whoosh's own deletions (``live``).
+
+The arrays are built per segment (a Whoosh segment never changes once written, apart from its
+deletions) and cached by segment id, so an ingest that adds a small segment only reads that
+segment. ``View`` joins the segments of one searcher; ``match_mask`` turns a Whoosh query into a
+boolean array over documents (AND/OR/NOT as numpy operations), which facet counts, the histogram,
+date sorting and the fingerprint all use without touching a hit object.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import Any
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.columns import NumericColumn
+from whoosh.fields import NUMERIC
+from whoosh.reading import TermNotFound
+from whoosh.util.times import datetime_to_long
+
+#: facets with one value per document
+SINGLE_FACETS = ("source", "category", "sentiment", "lang")
+#: Whoosh's sortable DATETIME default for a document without the field
+MISSING = np.iinfo(np.int64).max
+_DAY_US = 86_400_000_000
+_EMPTY = np.zeros(0, dtype=np.int64)
+
+
+def to_long(value: datetime | date) -> int:
+    """An instant or a day (its midnight, UTC) as Whoosh stores it: microseconds since year 1."""
+    if not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day)
+    if value.tzinfo is not None:
+        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+    return datetime_to_long(value)
+
+
+def long_to_ordinal(values: np.ndarray) -> np.ndarray:
+    """Whoosh datetimes -> ``date.toordinal()`` day numbers."""
+    return values // _DAY_US + 1
+
+
+# --------------------------------------------------------------------------------- postings --
+
+def term_docnums(reader: Any, fieldname: str, tbytes: bytes) -> np.ndarray:
+    """The (segment-local, sorted) document numbers of one term, deleted documents included.
+
+    Reads the W3 codec's posting blocks directly (each block is a pickled tuple of delta-encoded
+    ids); other codecs fall back to Whoosh's one-id-at-a-time matcher."""
+    terms = getattr(reader, "_terms", None)
+    if terms is None or not hasattr(terms, "term_info"):
+        try:
+            matcher = reader.postings(fieldname, tbytes)
+        except TermNotFound:
+            return _EMPTY
+        return np.fromiter(matcher.all_ids(), dtype=np.int64)
+    try:
+        info = terms.term_info(fieldname, tbytes)
+    except (TermNotFound, KeyError):
+        return _EMPTY
+    if info.is_inlined():
+        return np.asarray(info.inlined_postings()[0], dtype=np.int64)
+    matcher = terms.matcher(fieldname, tbytes, reader.schema[fieldname].format)
+    if getattr(matcher, "_byteids", True) or not hasattr(matcher, "_read_data"):
+        return np.fromiter(matcher.all_ids(), dtype=np.int64)
+    chunks = []
+    while True:
+        if matcher._data is None:
+            matcher._read_data()
+        chunks.append(np.cumsum(np.asarray(matcher._data[0], dtype=np.int64)))
+        if matcher._lastblock:
+            break
+        matcher._goto(matcher._nextoffset)
+    return np.concatenate(chunks) if len(chunks) > 1 else chunks[0]
+
+
+def _field_terms(reader: Any, fieldname: str):
+    """(term bytes, first doc, doc frequency) of every term of a field, straight from the term
+    index (no posting is read for terms in a single document)."""
+    terms = getattr(reader, "_terms", None)
+    if terms is None or not hasattr(terms, "items_from"):
+        for tbytes in reader.lexicon(fieldname):
+            docs = term_docnums(reader, fieldname, tbytes)
+            yield tbytes, (int(docs[0]) if len(docs) else -1), len(docs)
+        return
+    for (name, tbytes), info in terms.items_from(fieldname, b""):
+        if name != fieldname:
+            break
+        yield tbytes, info.min_id(), info.doc_frequency()
+
+
+# ----------------------------------------------------------------------------- per segment --
+
+@dataclass
+class Facet:
+    """One facet over some documents: ``values`` (index terms), ``labels`` (display), ``ords``
+    (per document, or per pair for ``tags``) and, for tags, the document of each pair."""
+
+    values: list[str]
+    labels: list[str]
+    ords: np.ndarray
+    docs: np.ndarray | None = None
+
+
+@dataclass
+class SegmentColumns:
+    size: int
+    ids: np.ndarray  # object: the article id of each document ("" if none)
+    published: np.ndarray
+    ingested: np.ndarray
+    deleted: np.ndarray
+    draft: np.ndarray
+    facets: dict[str, Facet]
+
+
+def read_segment(reader: Any) -> SegmentColumns:
+    """All arrays of one segment (or of any atomic reader)."""
+    size = reader.doc_count_all()
+    ids = np.full(size, "", dtype=object)
+    for tbytes, first, freq in _field_terms(reader, "id"):
+        docs = [first] if freq == 1 else term_docnums(reader, "id", tbytes)
+        ids[docs] = tbytes.decode("utf-8")
+    facets: dict[str, Facet] = {}
+    for name in SINGLE_FACETS:
+        ords = np.full(size, -1, dtype=np.int32)
+        values: list[str] = []
+        labels: list[str] = []
+        for tbytes, first, freq in _field_terms(reader, name):
+            docs = [first] if freq == 1 else term_docnums(reader, name, tbytes)
+            value = tbytes.decode("utf-8")
+            ords[docs] = len(values)
+            values.append(value)
+            labels.append(_label(reader, name, value, int(docs[0])))
+        facets[name] = Facet(values, labels, ords)
+    pair_docs, pair_ords, values, labels = [], [], [], []
+    for tbytes, first, freq in _field_terms(reader, "tags"):
+        docs = np.asarray([first], dtype=np.int64) if freq == 1 else term_docnums(reader, "tags", tbytes)
+        value = tbytes.decode("utf-8")
+        pair_docs.append(docs)
+        pair_ords.append(np.full(len(docs), len(values), dtype=np.int32))
+        values.append(value)
+        labels.append(_label(reader, "tags", value, int(docs[0])))
+    facets["tags"] = Facet(
+        values, labels,
+        np.concatenate(pair_ords) if pair_ords else np.zeros(0, dtype=np.int32),
+        (np.concatenate(pair_docs) if pair_docs else _EMPTY).astype(np.int32),
+    )
+    draft = np.zeros(size, dtype=bool)
+    draft[term_docnums(reader, "draft", b"t")] = True
+    return SegmentColumns(
+        size=size,
+        ids=ids,
+        published=_numeric_column(reader, "published", size),
+        ingested=_numeric_column(reader, "ingested", size),
+        deleted=_dates_from_terms(reader, "deleted", size),
+        draft=draft,
+        facets=facets,
+    )
+
+
+def _label(reader: Any, name: str, value: str, docnum: int) -> str:
+    """How a facet value is shown: the source's display name, a tag as the files write it..."""
+    try:
+        stored = reader.stored_fields(docnum)
+    except Exception:  # noqa: BLE001 - a missing stored document only costs the nicer label
+        stored = {}
+    if name == "source":
+        return str(stored.get("source_name") or value)
+    if name == "sentiment":
+        return value.upper()
+    if name == "lang":
+        return value
+    if name == "tags":
+        raw = stored.get("tags") or ""
+        items = raw.split(",") if isinstance(raw, str) else list(raw)
+        for item in items:
+            if item.strip().lower() == value:
+                return item.strip()
+        return value.upper()
+    raw = stored.get(name)
+    return str(raw) if raw and str(raw).lower() == value else value.upper()
+
+
+def _numeric_column(reader: Any, fieldname: str, size: int) -> np.ndarray:
+    """A sortable numeric column read in one piece (Whoosh's reader unpacks one value a call)."""
+    try:
+        column = reader.column_reader(fieldname, translate=False)
+    except Exception:  # noqa: BLE001 - no column in this segment: every value is missing
+        return np.full(size, MISSING, dtype=np.int64)
+    if isinstance(column, NumericColumn.Reader) and column._typecode in "qQ":
+        count = min(column._count, size)
+        data = column._dbfile.get(column._basepos, count * column._fixedlen)
+        dtype = ">i8" if column._typecode == "q" else ">u8"
+        values = np.frombuffer(data, dtype=dtype).astype(np.int64)
+        if count < size:
+            values = np.concatenate([values, np.full(size - count, MISSING, dtype=np.int64)])
+        return values
+    return np.fromiter((min(int(column[i]), int(MISSING)) for i in range(size)), dtype=np.int64,
+                       count=size)
+
+
+def _dates_from_terms(reader: Any, fieldname: str, size: int) -> np.ndarray:
+    """A non-sortable DATETIME field, from its full-precision terms (few documents have one)."""
+    values = np.full(size, MISSING, dtype=np.int64)
+    fieldobj = reader.schema[fieldname]
+    try:
+        terms = list(fieldobj.sortable_terms(reader, fieldname))
+    except (TermNotFound, KeyError):
+        return values
+    for tbytes in terms:
+        values[term_docnums(reader, fieldname, tbytes)] = NUMERIC.from_bytes(fieldobj, tbytes)
+    return values
+
+
+# -------------------------------------------------------------------------------- the view --
+
+@dataclass
+class View:
+    """The arrays of one index snapshot (a searcher), joined over its segments."""
+
+    size: int
+    live: np.ndarray
+    ids: np.ndarray
+    #: rank of each document's id among all ids: a stable tie-break for date order
+    id_rank: np.ndarray
+    published: np.ndarray
+    ingested: np.ndarray
+    deleted: np.ndarray
+    draft: np.ndarray
+    facets: dict[str, Facet]
+    #: facet -> value -> ordinal
+    ordinal: dict[str, dict[str, int]]
+    offsets: list[int]
+    _terms: OrderedDict = field(default_factory=OrderedDict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def visible(self, *, as_of: datetime | None, include_drafts: bool) -> np.ndarray:
+        """Documents a search may show: live, not a draft (unless asked), not deleted; under
+        ``as_of``, ingested by then and not deleted by then."""
+        mask = self.live.copy()
+        if not include_drafts:
+            mask &= ~self.draft
+        if as_of is None:
+            mask &= self.deleted == MISSING
+        else:
+            instant = to_long(as_of)
+            mask &= (self.ingested <= instant) & (self.deleted > instant)
+        return mask
+
+    def facet_mask(self, name: str, values: tuple[str, ...]) -> np.ndarray:
+        """Documents with any of ``values`` (already normalised to index terms)."""
+        facet = self.facets[name]
+        ords = [self.ordinal[name][v] for v in values if v in self.ordinal[name]]
+        mask = np.zeros(self.size, dtype=bool)
+        if not ords:
+            return mask
+        if facet.docs is None:
+            return np.isin(facet.ords, ords)
+        mask[facet.docs[np.isin(facet.ords, ords)]] = True
+        return mask
+
+    def count(self, name: str, mask: np.ndarray) -> np.ndarray:
+        """Documents in ``mask`` per value of a facet (one bincount over int arrays)."""
+        facet = self.facets[name]
+        width = len(facet.values)
+        if facet.docs is None:
+            return np.bincount(facet.ords[mask] + 1, minlength=width + 1)[1:]
+        return np.bincount(facet.ords[mask[facet.docs]], minlength=width)
+
+    def cached_term(self, key: tuple[str, bytes], compute) -> np.ndarray:
+        with self._lock:
+            hit = self._terms.get(key)
+            if hit is not None:
+                self._terms.move_to_end(key)
+                return hit
+        value = compute()
+        with self._lock:
+            self._terms[key] = value
+            while len(self._terms) > 512:
+                self._terms.popitem(last=False)
+        return value
+
+
+def join_segments(parts: list[tuple[SegmentColumns, np.ndarray]]) -> View:
+    """One ``View`` from the segments (each with its live mask) in searcher order."""
+    offsets, base = [], 0
+    for seg, _ in parts:
+        offsets.append(base)
+        base += seg.size
+    size = base
+
+    def cat(name: str, dtype: Any) -> np.ndarray:
+        arrays = [getattr(seg, name) for seg, _ in parts]
+        return np.concatenate(arrays).astype(dtype, copy=False) if arrays else np.zeros(0, dtype)
+
+    facets: dict[str, Facet] = {}
+    ordinal: dict[str, dict[str, int]] = {}
+    for name in (*SINGLE_FACETS, "tags"):
+        label_of: dict[str, str] = {}
+        for seg, _ in parts:
+            for value, label in zip(seg.facets[name].values, seg.facets[name].labels):
+                label_of.setdefault(value, label)
+        values = sorted(label_of)
+        index = {v: i for i, v in enumerate(values)}
+        ords_parts, docs_parts = [], []
+        for (seg, _), offset in zip(parts, offsets):
+            f = seg.facets[name]
+            remap = np.asarray([index[v] for v in f.values] + [-1], dtype=np.int32)
+            ords_parts.append(remap[f.ords])  # -1 indexes the trailing -1
+            if f.docs is not None:
+                docs_parts.append(f.docs.astype(np.int32) + offset)
+        ords = np.concatenate(ords_parts) if ords_parts else np.zeros(0, np.int32)
+        docs = None
+        if name == "tags":
+            docs = np.concatenate(docs_parts) if docs_parts else np.zeros(0, np.int32)
+        facets[name] = Facet(values, [label_of[v] for v in values], ords, docs)
+        ordinal[name] = index
+    ids = cat("ids", object)
+    ingested = cat("ingested", np.int64)
+    ingested = np.where(ingested == MISSING, 0, ingested)  # unknown: counts as always there
+    id_rank = np.empty(size, dtype=np.int64)
+    id_rank[np.argsort(ids, kind="stable")] = np.arange(size)
+    return View(
+        size=size,
+        live=np.concatenate([live for _, live in parts]) if parts else np.zeros(0, bool),
+        ids=ids,
+        id_rank=id_rank,
+        published=cat("published", np.int64),
+        ingested=ingested,
+        deleted=cat("deleted", np.int64),
+        draft=cat("draft", bool),
+        facets=facets,
+        ordinal=ordinal,
+        offsets=offsets,
+    )
+
+
+class ColumnCache:
+    """Segment arrays by segment id, and the latest ``View`` per set of segments; thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._segments: dict[str, SegmentColumns] = {}
+        self._views: OrderedDict[tuple, View] = OrderedDict()
+
+    def view_for(self, searcher: Any) -> View:
+        leaves = list(searcher.reader().leaf_readers())
+        key = tuple((_segment_key(r), len(_deleted(r))) for r, _ in leaves)
+        with self._lock:
+            view = self._views.get(key)
+            if view is not None:
+                return view
+            parts = []
+            for reader, _ in leaves:
+                seg_key = _segment_key(reader)
+                seg = self._segments.get(seg_key)
+                if seg is None:
+                    seg = read_segment(reader)
+                    self._segments[seg_key] = seg
+                live = np.ones(seg.size, dtype=bool)
+                gone = _deleted(reader)
+                if gone:
+                    live[np.fromiter(gone, dtype=np.int64)] = False
+                parts.append((seg, live))
+            view = join_segments(parts)
+            self._views[key] = view
+            while len(self._views) > 4:
+                self._views.popitem(last=False)
+            wanted = {k for k, _ in key}
+            for seg_key in [k for k in self._segments if k not in wanted and
+                            not any(k in {s for s, _ in vk} for vk in self._views)]:
+                del self._segments[seg_key]
+            return view
+
+
+def _segment_key(reader: Any) -> str:
+    segment = getattr(reader, "_segment", None)
+    return segment.segment_id() if segment is not None else f"reader-{id(reader)}"
+
+
+def _deleted(reader: Any) -> frozenset:
+    return getattr(reader, "deleted_docs_set", frozenset()) if reader.has_deletions() else frozenset()
+
+
+# ------------------------------------------------------------------------- matching to masks --
+
+def match_mask(q: wq.Query, searcher: Any, view: View) -> np.ndarray:
+    """The documents ``q`` matches, as a boolean array (Whoosh deletions not yet removed)."""
+    size = view.size
+
+    def term(fieldname: str, text: Any) -> np.ndarray:
+        fieldobj = searcher.schema[fieldname]
+        tbytes = text if isinstance(text, bytes) else fieldobj.to_bytes(text)
+
+        def compute() -> np.ndarray:
+            parts = []
+            for reader, offset in searcher.reader().leaf_readers():
+                docs = term_docnums(reader, fieldname, tbytes)
+                if len(docs):
+                    parts.append(docs + offset)
+            return np.concatenate(parts) if parts else _EMPTY
+
+        docs = view.cached_term((fieldname, tbytes), compute)
+        mask = np.zeros(size, dtype=bool)
+        mask[docs] = True
+        return mask
+
+    def walk(node: wq.Query) -> np.ndarray:
+        if isinstance(node, wq.Every):
+            return np.ones(size, dtype=bool)
+        if node is wq.NullQuery or isinstance(node, type(wq.NullQuery)):
+            return np.zeros(size, dtype=bool)
+        if isinstance(node, wq.Term):
+            return term(node.fieldname, node.text)
+        if isinstance(node, wq.NumericRange) and node.fieldname in ("published", "ingested"):
+            column = view.published if node.fieldname == "published" else view.ingested
+            mask = column != MISSING
+            if node.start is not None:
+                mask &= (column > node.start) if node.startexcl else (column >= node.start)
+            if node.end is not None:
+                mask &= (column < node.end) if node.endexcl else (column <= node.end)
+            return mask
+        if isinstance(node, wq.AndNot):
+            return walk(node.a) & ~walk(node.b)
+        if isinstance(node, wq.AndMaybe):
+            return walk(node.a)
+        if isinstance(node, wq.Require):
+            return walk(node.a) & walk(node.b)
+        if isinstance(node, wq.Not):
+            return ~walk(node.query)
+        if isinstance(node, wq.And):
+            out = walk(node.subqueries[0])
+            for sub in node.subqueries[1:]:
+                if not out.any():
+                    break
+                out &= walk(sub)
+            return out
+        if isinstance(node, wq.Or) and not node.minmatch:
+            out = np.zeros(size, dtype=bool)
+            for sub in node.subqueries:
+                out |= walk(sub)
+            return out
+        if isinstance(node, wq.Phrase):
+            # every word must be there first (cheap); then Whoosh checks positions
+            candidates = np.ones(size, dtype=bool)
+            for word in node.words:
+                candidates &= term(node.fieldname, word)
+            if not candidates.any():
+                return candidates
+        # anything else (phrases, other ranges): Whoosh's matcher, one id at a time
+        mask = np.zeros(size, dtype=bool)
+        matcher = node.matcher(searcher)
+        ids = np.fromiter(matcher.all_ids(), dtype=np.int64) if matcher.is_active() else _EMPTY
+        mask[ids] = True
+        return mask
+
+    return walk(q)
+
+
+def histogram_days(view: View, mask: np.ndarray) -> np.ndarray:
+    """Day ordinals of the published dates of the documents in ``mask``."""
+    values = view.published[mask]
+    values = values[values != MISSING]
+    return long_to_ordinal(values)
+
+
+def year_of_ordinals(ordinals: np.ndarray) -> np.ndarray:
+    """Years of ``date.toordinal()`` day numbers, vectorised."""
+    epoch = date(1970, 1, 1).toordinal()
+    days = (ordinals - epoch).astype("datetime64[D]")
+    return days.astype("datetime64[Y]").astype(np.int64) + 1970

@@ -1,0 +1,517 @@
+"""``SearchQuery`` in, ``SearchResult`` out: the one search the CLI, the web pages and the API call.
+
+``SearchService(home)`` lives as long as the process. Each thread keeps its own Whoosh searcher
+(readers are not thread-safe) and reuses it across requests until ``index_generation(home)``
+changes. The per-document arrays of ``index.facets`` are built once per index snapshot and
+shared by all threads; with them a search is:
+
+1. the query -> a boolean array of matching documents (posting blocks, numpy AND/OR/NOT);
+2. visibility (drafts, tombstones, ``as_of``), the date range and one array per facet filter;
+3. facet counts (disjunctive: each facet sees every filter but its own), the histogram, date
+   sorting and the fingerprint, all as numpy operations over those arrays;
+4. for relevance order, Whoosh's scorer over the query restricted to the matches, only as deep
+   as the page; stored fields and highlights only for the hits on the page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+import time
+from dataclasses import replace
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.classify import Bo1Model
+
+from archive.errors import NotFound, QueryError
+from archive.store import split_frontmatter
+from index.facets import MISSING, ColumnCache, View, histogram_days, match_mask, to_long, \
+    year_of_ordinals
+from index.highlight import make_snippet, plain_text
+from index.model import FACET_PARAMS, FacetValue, HistogramBucket, Hit, IndexStats, \
+    SearchQuery, SearchResult
+from index.query import DEFAULT_FIELDS, MAX_EXPANSIONS, has_positive_terms, parse_query, \
+    positive_words
+
+#: facet values listed per facet (selected values are always listed on top of these)
+FACET_LIMIT = 30
+#: "did you mean" is looked for when a query has fewer hits than this
+SUGGEST_BELOW = 3
+#: fingerprint length in hex characters
+FINGERPRINT_CHARS = 16
+#: histogram intervals, smallest first, and the most buckets each may produce
+INTERVALS = ("day", "week", "month", "year")
+MAX_BUCKETS = 60
+
+
+class SearchService:
+    """One per process: ``search``, ``iter_hits``, ``more_like_this``, ``stats``."""
+
+    def __init__(self, home: Path | str, *, facet_limit: int = FACET_LIMIT) -> None:
+        self.home = Path(home)
+        self.facet_limit = facet_limit
+        self._local = threading.local()
+        self._columns = ColumnCache()
+        self._lock = threading.Lock()
+        self._open: list[Any] = []
+        self._closed = False
+
+    # ------------------------------------------------------------------------- snapshots --
+
+    def _snapshot(self) -> tuple[Any, View]:
+        """This thread's searcher (reopened only when the index changed) and its arrays."""
+        from index.build import index_generation, open_index
+
+        if self._closed:
+            raise RuntimeError("the search service is closed")
+        generation = index_generation(self.home)
+        state = getattr(self._local, "state", None)
+        if state is None or state[0] != generation:
+            if state is not None:
+                self._release(state[1])
+            index = open_index(self.home)
+            searcher = index.searcher()
+            with self._lock:
+                self._open.append(searcher)
+            state = (generation, searcher)
+            self._local.state = state
+        searcher = state[1]
+        return searcher, self._columns.view_for(searcher)
+
+    def _release(self, searcher: Any) -> None:
+        with self._lock:
+            if searcher in self._open:
+                self._open.remove(searcher)
+        searcher.close()
+
+    def close(self) -> None:
+        with self._lock:
+            searchers, self._open = self._open, []
+            self._closed = True
+        for searcher in searchers:
+            searcher.close()
+
+    def __enter__(self) -> "SearchService":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    # ---------------------------------------------------------------------------- search --
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        started = time.perf_counter()
+        searcher, view = self._snapshot()
+        plan = _plan(query, searcher, view)
+        full = plan.filtered()
+        total = int(full.sum())
+        facets = {name: self._facet(query, view, plan, name) for name in FACET_PARAMS}
+        ordered = _newest_first(view, full)
+        histogram, interval = _histogram(query, view, full)
+        start = (query.page - 1) * query.per_page
+        if plan.ranked and query.sort == "relevance":
+            page = _ranked(searcher, plan.wq, full, start + query.per_page)[start:]
+        else:
+            docs = ordered if query.sort != "oldest" else ordered[::-1]
+            page = [(int(d), None) for d in docs[start:start + query.per_page]]
+        terms = _highlight_terms(plan.wq)
+        hits = tuple(self._hit(searcher, docnum, score, terms) for docnum, score in page)
+        suggestion = None
+        if query.q.strip() and total < SUGGEST_BELOW:
+            suggestion = self._suggest(query, searcher, view, total)
+        return SearchResult(
+            query=query,
+            total=total,
+            hits=hits,
+            facets=facets,
+            histogram=histogram,
+            interval=interval,
+            suggestion=suggestion,
+            fingerprint=fingerprint(view.ids[ordered]),
+            took_ms=(time.perf_counter() - started) * 1000,
+            as_of=query.as_of,
+        )
+
+    def iter_hits(self, query: SearchQuery, cap: int) -> Iterator[Hit]:
+        """Every match in the query's order (no facets, no snippets), at most ``cap``."""
+        searcher, view = self._snapshot()
+        plan = _plan(query, searcher, view)
+        full = plan.filtered()
+        if plan.ranked and query.sort == "relevance":
+            page = _ranked(searcher, plan.wq, full, cap)
+        else:
+            ordered = _newest_first(view, full)
+            docs = ordered if query.sort != "oldest" else ordered[::-1]
+            page = [(int(d), None) for d in docs[:cap]]
+        for docnum, score in page:
+            yield self._hit(searcher, docnum, score, None)
+
+    def count(self, query: SearchQuery) -> int:
+        searcher, view = self._snapshot()
+        return int(_plan(query, searcher, view).filtered().sum())
+
+    def more_like_this(self, article_id: str, limit: int = 5) -> tuple[Hit, ...]:
+        """Articles with the most telling words of this one in common (drafts and deleted ones
+        left out). ``NotFound`` for an unknown id."""
+        searcher, view = self._snapshot()
+        docnum = _docnum_of(view, article_id)
+        stored = searcher.stored_fields(docnum)
+        text = " ".join(filter(None, [stored.get("title"), stored.get("description"),
+                                      self._body(stored)]))
+        keys = searcher.key_terms_from_text("body", text, numterms=12, model=Bo1Model)
+        if not keys:
+            return ()
+        q = wq.Or([wq.Term(f, word, boost=weight) for word, weight in keys for f in DEFAULT_FIELDS])
+        hidden = ~view.visible(as_of=None, include_drafts=False)
+        hidden[docnum] = True
+        results = searcher.search(q, limit=limit, mask=set(np.flatnonzero(hidden).tolist()))
+        return tuple(self._hit(searcher, hit.docnum, hit.score, None) for hit in results)
+
+    def stats(self) -> IndexStats:
+        """Counts per source, tag, sentiment and year over the visible articles."""
+        _, view = self._snapshot()
+        mask = view.visible(as_of=None, include_drafts=False)
+
+        def counted(name: str) -> tuple[tuple[str, int], ...]:
+            counts = view.count(name, mask)
+            facet = view.facets[name]
+            rows = [(facet.labels[i] if name != "source" else facet.values[i], int(c))
+                    for i, c in enumerate(counts) if c]
+            return tuple(sorted(rows, key=lambda r: (-r[1], r[0])))
+
+        years = year_of_ordinals(histogram_days(view, mask))
+        values, counts = np.unique(years, return_counts=True)
+        source = view.facets["source"]
+        return IndexStats(
+            total=int(mask.sum()),
+            by_source=counted("source"),
+            by_tag=counted("tags"),
+            by_sentiment=counted("sentiment"),
+            by_year=tuple((str(int(v)), int(c)) for v, c in zip(values, counts)),
+            extra={
+                "source_names": dict(zip(source.values, source.labels)),
+                "drafts": int((view.live & view.draft & (view.deleted == MISSING)).sum()),
+                "deleted": int((view.live & (view.deleted != MISSING)).sum()),
+                "documents": int(view.live.sum()),
+            },
+        )
+
+    # ----------------------------------------------------------------------------- parts --
+
+    def _facet(self, query: SearchQuery, view: View, plan: "_Plan", name: str) -> tuple[FacetValue, ...]:
+        counts = view.count(name, plan.filtered(without=name))
+        facet = view.facets[name]
+        chosen = {_index_value(name, v): v for v in getattr(query, name)}
+        rows: dict[str, tuple[str, str, int]] = {}
+        order = np.argsort(-counts, kind="stable")
+        for i in order[: self.facet_limit]:
+            if counts[i] == 0:
+                break
+            rows[facet.values[i]] = (facet.values[i], facet.labels[i], int(counts[i]))
+        for term, spelled in chosen.items():
+            i = view.ordinal[name].get(term)
+            if i is None:
+                rows[term] = (term, _label_of_unknown(name, spelled), 0)
+            else:
+                rows[term] = (term, facet.labels[i], int(counts[i]))
+        out = []
+        for term, label, count in sorted(rows.values(), key=lambda r: (-r[2], r[1].lower(), r[0])):
+            value = chosen.get(term) or _public_value(name, term)
+            out.append(FacetValue(
+                value=value,
+                label=label,
+                count=count,
+                selected=term in chosen,
+                toggle_url=query.toggled(name, value).query_string(),
+            ))
+        return tuple(out)
+
+    def _hit(self, searcher: Any, docnum: int, score: float | None,
+             terms: dict[str, set[str]] | None) -> Hit:
+        stored = searcher.stored_fields(docnum)
+        published = stored.get("published")
+        if isinstance(published, datetime) and published.tzinfo is None:
+            published = published.replace(tzinfo=timezone.utc)
+        raw_tags = stored.get("tags") or ()
+        tags = tuple(t.strip() for t in (raw_tags.split(",") if isinstance(raw_tags, str) else raw_tags)
+                     if t and t.strip())
+        sentiment = stored.get("sentiment")
+        snippet = ""
+        if terms is not None:
+            snippet = self._snippet(searcher, stored, terms)
+        return Hit(
+            id=stored.get("id", ""),
+            title=stored.get("title", ""),
+            published=published,
+            source=stored.get("source", ""),
+            source_name=stored.get("source_name") or stored.get("source", ""),
+            sentiment=sentiment.upper() if sentiment else None,
+            tags=tags,
+            lang=stored.get("lang") or "en",
+            category=stored.get("category") or None,
+            author=stored.get("author") or None,
+            url=stored.get("url") or None,
+            description=stored.get("description") or None,
+            snippet=snippet,
+            score=round(float(score), 4) if score is not None else None,
+        )
+
+    def _snippet(self, searcher: Any, stored: dict, terms: dict[str, set[str]]) -> str:
+        analyzer = searcher.schema["body"].analyzer
+        body = self._body(stored)
+        wanted = terms.get("body", set()) | terms.get("title", set()) | terms.get("description", set())
+        if body and (not wanted or _mentions(body, wanted, analyzer)):
+            return make_snippet(body, wanted, analyzer)
+        description = stored.get("description") or ""
+        if description and _mentions(description, wanted, analyzer):
+            return make_snippet(description, wanted, analyzer)
+        return make_snippet(body or description, wanted, analyzer)
+
+    def _body(self, stored: dict) -> str:
+        """The article text for highlights, read from its file (the index does not store it)."""
+        relative = stored.get("path")
+        if not relative:
+            return ""
+        path = (self.home / relative).resolve()
+        try:
+            path.relative_to(self.home.resolve())
+            text = path.read_text(encoding="utf-8")
+        except (OSError, ValueError, UnicodeDecodeError):
+            return ""
+        parts = split_frontmatter(text)
+        return plain_text(parts[1] if parts else text)
+
+    def _suggest(self, query: SearchQuery, searcher: Any, view: View, total: int) -> str | None:
+        """A respelling of the query's unknown words that finds more articles, if there is one."""
+        words = _plain_words(query.q)
+        if not words:
+            return None
+        analyzer = searcher.schema["body"].analyzer
+        reader = searcher.reader()
+        correctors = [searcher.corrector(f) for f in ("title", "body")]
+        replacements: dict[str, str] = {}
+        for word in words:
+            stems = [t.text for t in analyzer(word.lower())]
+            if not stems or any(reader.doc_frequency(f, stems[0]) for f in DEFAULT_FIELDS):
+                continue
+            options: dict[str, int] = {}
+            for corrector in correctors:
+                for candidate in corrector.suggest(word.lower(), limit=3):
+                    options.setdefault(candidate, 0)
+                    options[candidate] += 1
+            if options:
+                best = max(options, key=lambda c: (options[c], _frequency(reader, analyzer, c), c))
+                replacements[word] = best
+        if not replacements:
+            return None
+        corrected = query.q
+        for word, better in replacements.items():
+            corrected = re.sub(rf"(?<![\w:]){re.escape(word)}(?!\w)", better, corrected)
+        if corrected == query.q:
+            return None
+        try:
+            count = int(_plan(replace(query, q=corrected), searcher, view).filtered().sum())
+        except QueryError:
+            return None
+        return corrected if count > total else None
+
+
+# ------------------------------------------------------------------------------- the plan --
+
+class _Plan:
+    """A query turned into arrays: the matches with visibility and dates, and one mask per
+    facet filter; ``filtered(without=...)`` combines them for the disjunctive counts."""
+
+    def __init__(self, wq_query: wq.Query, base: np.ndarray, filters: dict[str, np.ndarray],
+                 ranked: bool) -> None:
+        self.wq = wq_query
+        self.base = base
+        self.filters = filters
+        self.ranked = ranked
+        self._full: np.ndarray | None = None
+
+    def filtered(self, without: str | None = None) -> np.ndarray:
+        if without is None and self._full is not None:
+            return self._full
+        mask = self.base.copy()
+        for name, facet_mask in self.filters.items():
+            if name != without:
+                mask &= facet_mask
+        if without is None:
+            self._full = mask
+        return mask
+
+
+def _plan(query: SearchQuery, searcher: Any, view: View) -> _Plan:
+    parsed = _expand_prefixes(parse_query(query.q), searcher)
+    base = view.visible(as_of=query.as_of, include_drafts=query.include_drafts)
+    if query.date_from:
+        base &= view.published >= to_long(query.date_from)
+    if query.date_to:
+        base &= view.published < to_long(query.date_to + timedelta(days=1))
+    if not isinstance(parsed, wq.Every):
+        base &= match_mask(parsed, searcher, view)
+    filters = {}
+    for name in FACET_PARAMS:
+        values = getattr(query, name)
+        if values:
+            filters[name] = view.facet_mask(name, tuple(_index_value(name, v) for v in values))
+    return _Plan(parsed, base, filters, has_positive_terms(parsed))
+
+
+def _expand_prefixes(q: wq.Query, searcher: Any) -> wq.Query:
+    """``bitco*`` -> the (at most ``MAX_EXPANSIONS``) most frequent index terms it starts."""
+    if isinstance(q, wq.Prefix):
+        reader = searcher.reader()
+        terms = []
+        for text in reader.expand_prefix(q.fieldname, q.text):
+            text = text.decode("utf-8") if isinstance(text, bytes) else text
+            terms.append((reader.doc_frequency(q.fieldname, text), text))
+        terms.sort(key=lambda t: (-t[0], t[1]))
+        chosen = sorted(t for _, t in terms[:MAX_EXPANSIONS])
+        if not chosen:
+            return wq.NullQuery
+        return wq.Or([wq.Term(q.fieldname, t, boost=q.boost) for t in chosen])
+    if isinstance(q, wq.BinaryQuery):
+        return q.__class__(_expand_prefixes(q.a, searcher), _expand_prefixes(q.b, searcher))
+    if isinstance(q, wq.CompoundQuery):
+        subs = [_expand_prefixes(s, searcher) for s in q.subqueries]
+        if isinstance(q, wq.Or):
+            return wq.Or(subs, boost=q.boost, minmatch=q.minmatch)
+        return q.__class__(subs, boost=q.boost)
+    if isinstance(q, wq.Not):
+        return wq.Not(_expand_prefixes(q.query, searcher))
+    return q
+
+
+def _ranked(searcher: Any, q: wq.Query, full: np.ndarray, limit: int) -> list[tuple[int, float]]:
+    """Whoosh's relevance order of the documents in ``full``, the first ``limit`` of them."""
+    if limit <= 0 or not full.any():
+        return []
+    allowed = np.flatnonzero(full)
+    results = searcher.search(q, limit=limit, filter=set(allowed.tolist()))
+    return [(hit.docnum, hit.score) for hit in results]
+
+
+def _newest_first(view: View, mask: np.ndarray) -> np.ndarray:
+    """Matching document numbers, newest first, ties by id: the canonical order."""
+    docs = np.flatnonzero(mask)
+    order = np.lexsort((view.id_rank[docs], -view.published[docs]))
+    return docs[order]
+
+
+def fingerprint(ids: Any) -> str:
+    """A short hash of the ids of all matches in the canonical order (newest first, then id).
+
+    Independent of the sort and the page (the same matches give the same fingerprint) and of
+    anything that changes with time, so query + ``as_of`` + fingerprint can be checked later."""
+    digest = hashlib.sha256("\n".join(ids.tolist() if hasattr(ids, "tolist") else ids).encode())
+    return digest.hexdigest()[:FINGERPRINT_CHARS]
+
+
+# ------------------------------------------------------------------------------- histogram --
+
+def _histogram(query: SearchQuery, view: View, mask: np.ndarray
+               ) -> tuple[tuple[HistogramBucket, ...], str]:
+    days = histogram_days(view, mask)
+    if not len(days):
+        return (), "month"
+    first, last = date.fromordinal(int(days.min())), date.fromordinal(int(days.max()))
+    interval = choose_interval(first, last)
+    edges = bucket_starts(first, last, interval)
+    ordinals = np.asarray([e.toordinal() for e in edges], dtype=np.int64)
+    counts = np.bincount(np.searchsorted(ordinals, days, side="right") - 1, minlength=len(edges) - 1)
+    buckets = []
+    for i in range(len(edges) - 1):
+        start, end = edges[i], edges[i + 1]
+        narrow_from = max(start, query.date_from) if query.date_from else start
+        last_day = end - timedelta(days=1)
+        narrow_to = min(last_day, query.date_to) if query.date_to else last_day
+        url = replace(query, date_from=narrow_from, date_to=narrow_to, page=1).query_string()
+        buckets.append(HistogramBucket(start=start, end=end, count=int(counts[i]), url=url))
+    return tuple(buckets), interval
+
+
+def choose_interval(first: date, last: date) -> str:
+    """The smallest of day, week, month, year that gives at most ``MAX_BUCKETS`` buckets."""
+    for interval in INTERVALS:
+        if len(bucket_starts(first, last, interval)) - 1 <= MAX_BUCKETS:
+            return interval
+    return "year"
+
+
+def bucket_starts(first: date, last: date, interval: str) -> list[date]:
+    """Bucket edges covering ``first``..``last``: starts of each bucket plus the final end."""
+    if interval == "day":
+        start = first
+        step = lambda d: d + timedelta(days=1)  # noqa: E731
+    elif interval == "week":
+        start = first - timedelta(days=first.weekday())
+        step = lambda d: d + timedelta(days=7)  # noqa: E731
+    elif interval == "month":
+        start = first.replace(day=1)
+        step = lambda d: date(d.year + d.month // 12, d.month % 12 + 1, 1)  # noqa: E731
+    else:
+        start = date(first.year, 1, 1)
+        step = lambda d: date(d.year + 1, 1, 1)  # noqa: E731
+    edges = [start]
+    while edges[-1] <= last:
+        if len(edges) > 10_000:
+            break
+        edges.append(step(edges[-1]))
+    return edges
+
+
+# ------------------------------------------------------------------------------- helpers --
+
+def _index_value(name: str, value: str) -> str:
+    """A filter value as the index holds it (keyword fields and tags are lower case)."""
+    return value.strip().lower()
+
+
+def _public_value(name: str, term: str) -> str:
+    """A facet value as URLs and ``SearchQuery`` carry it (``sentiment=POSITIVE``)."""
+    return term.upper() if name == "sentiment" else term
+
+
+def _label_of_unknown(name: str, value: str) -> str:
+    return value.upper() if name in ("sentiment", "tags") else value
+
+
+def _docnum_of(view: View, article_id: str) -> int:
+    found = np.flatnonzero((view.ids == article_id) & view.live)
+    if not len(found):
+        raise NotFound(f"no article with id {article_id!r}")
+    return int(found[-1])
+
+
+def _highlight_terms(q: wq.Query) -> dict[str, set[str]]:
+    terms: dict[str, set[str]] = {}
+    for fieldname, text in positive_words(q):
+        if isinstance(text, str):
+            terms.setdefault(fieldname, set()).add(text)
+    return terms
+
+
+def _mentions(text: str, wanted: set[str], analyzer: Any) -> bool:
+    return any(token.text in wanted for token in analyzer(text))
+
+
+_PLAIN_WORD = re.compile(r"(?<![\w:\"*])([A-Za-z][A-Za-z'-]{2,})(?![\w:*])")
+
+
+def _plain_words(text: str) -> list[str]:
+    """Words of a query that may be misspelt: not operators, not field values, not in quotes."""
+    outside = re.sub(r'"[^"]*"', " ", text)
+    outside = re.sub(r"\b\w+:(\([^)]*\)|\[[^\]]*\]|\S+)", " ", outside)
+    return [w for w in dict.fromkeys(_PLAIN_WORD.findall(outside)) if w not in ("AND", "OR", "NOT")]
+
+
+def _frequency(reader: Any, analyzer: Any, word: str) -> int:
+    stems = [t.text for t in analyzer(word)]
+    return sum(reader.doc_frequency(f, stems[0]) for f in DEFAULT_FIELDS) if stems else 0
