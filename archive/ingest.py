@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from archive import cleanup, dates, enrich
-from archive.article import Article, Source, compute_content_hash, derive_id, source_key
+from archive.article import Article, Source, derive_id, source_key
 from archive.errors import InputError, NewsarchiveError
 from archive.store import MAX_FILE_BYTES, SaveResult, Store
 
@@ -121,12 +121,15 @@ def finish_article(draft: Article, options: IngestOptions) -> Article:
     if not article.lang:
         article = article.replace(lang=enrich.detect_language(f"{article.title}\n{body}") or "en")
     if article.sentiment is None:
-        label, model = enrich.classify_sentiment(f"{article.title}\n{body}")
-        article = article.replace(sentiment=label, sentiment_source="computed", sentiment_model=model)
+        # the classifier reads English only; other languages stay unclassified, never guessed
+        if article.lang.lower().startswith("en"):
+            label, model = enrich.classify_sentiment(body, title=article.title)
+            article = article.replace(sentiment=label, sentiment_source="computed",
+                                      sentiment_model=model)
     elif article.sentiment_source is None:
         article = article.replace(sentiment_source="provided")
     article = article.replace(
-        content_hash=compute_content_hash(body),
+        content_hash=enrich.compute_content_hash(body),
         ingested_at=article.ingested_at or options.now,
     )
     return article.replace(id=article.id or derive_id(article))
