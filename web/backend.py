@@ -1,0 +1,86 @@
+"""What the web layer reads: one shared search service and the article files.
+
+The ``SearchService`` is opened on first use and shared by every request thread (it refreshes its
+own searcher when the index changes). ``Store``'s id catalogue is read once and read again, at most
+every few seconds, when an id is not found (an article ingested since).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Iterator
+
+from flask import current_app
+
+from archive.article import Article, is_valid_id
+from archive.errors import NotFound
+from archive.store import Store
+from index.model import Hit, SearchQuery, SearchResult, parse_params
+
+#: seconds between two re-reads of the article catalogue caused by unknown ids
+CATALOG_REFRESH = 2.0
+
+
+class Backend:
+    def __init__(self, home: Path) -> None:
+        self.home = Path(home)
+        self._lock = threading.Lock()
+        self._service: Any = None
+        self._store = Store(self.home)
+        self._store_read = 0.0
+
+    # -- search
+    def service(self) -> Any:
+        with self._lock:
+            if self._service is None:
+                from index.search import SearchService
+
+                self._service = SearchService(self.home)  # raises IndexUnavailable
+            return self._service
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        return self.service().search(query)
+
+    def iter_hits(self, query: SearchQuery, cap: int) -> Iterator[Hit]:
+        return self.service().iter_hits(query, cap)
+
+    def more_like_this(self, article_id: str, limit: int) -> tuple[Hit, ...]:
+        if limit <= 0:
+            return ()
+        return tuple(self.service().more_like_this(article_id, limit=limit))
+
+    def close(self) -> None:
+        with self._lock:
+            if self._service is not None:
+                self._service.close()
+                self._service = None
+
+    # -- articles
+    def article(self, article_id: str) -> Article:
+        if not is_valid_id(article_id):
+            raise NotFound(f"no article with id {article_id[:40]!r}")
+        try:
+            return self._store.get(article_id)
+        except NotFound:
+            with self._lock:
+                now = time.monotonic()
+                if now - self._store_read < CATALOG_REFRESH:
+                    raise
+                self._store_read = now
+                self._store = Store(self.home)
+            return self._store.get(article_id)
+
+
+def backend() -> Backend:
+    return current_app.extensions["newsarchive"]
+
+
+def search_from_params(params: Any, **changes: Any) -> SearchResult:
+    """The one function behind every search face: parameters -> ``SearchResult``."""
+    query = parse_params(params)
+    if changes:
+        query = replace(query, **changes)
+    return backend().search(query)

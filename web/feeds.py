@@ -1,0 +1,173 @@
+"""Other formats of any search: Atom (newest first), CSV and JSONL exports of all matches
+(streamed, capped by ``EXPORT_CAP``), and the OpenSearch description."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import asdict, replace
+from datetime import datetime, timezone
+from typing import Iterator
+from xml.etree import ElementTree as ET
+
+from flask import Blueprint, Response, current_app, request, stream_with_context, url_for
+
+from archive.article import format_datetime
+from index.model import Hit, _jsonable, parse_params
+from web.backend import backend
+from web.present import http_url, spreadsheet_safe, xml_text
+
+bp = Blueprint("feeds", __name__)
+
+ATOM = "http://www.w3.org/2005/Atom"
+OPENSEARCH = "http://a9.com/-/spec/opensearch/1.1/"
+
+CSV_COLUMNS = ("id", "title", "published", "source", "source_name", "sentiment", "tags", "lang",
+               "category", "author", "url", "description", "archive_url")
+
+
+# ------------------------------------------------------------------------------------- Atom --
+
+@bp.get("/search.atom")
+def atom() -> Response:
+    query = parse_params(request.args)
+    query = replace(query, sort="newest", page=1, per_page=current_app.config["FEED_SIZE"])
+    result = backend().search(query)
+    ET.register_namespace("", ATOM)
+    site = current_app.config["SITE_NAME"]
+    feed = ET.Element(f"{{{ATOM}}}feed")
+
+    def sub(parent: ET.Element, tag: str, text: object = None, **attrs: str) -> ET.Element:
+        el = ET.SubElement(parent, f"{{{ATOM}}}{tag}", {k: xml_text(v) for k, v in attrs.items()})
+        if text is not None:
+            el.text = xml_text(text)
+        return el
+
+    qs = query.query_string().rstrip("?")
+    page_qs = replace(query, sort="relevance", per_page=20).query_string().rstrip("?")
+    self_url = url_for("feeds.atom", _external=True) + qs
+    sub(feed, "id", self_url)
+    sub(feed, "title", f"{site}: {query.q}" if query.q else f"{site}: newest articles")
+    sub(feed, "subtitle", f"{result.total:,} matching articles, newest first")
+    newest = max((hit.published for hit in result.hits), default=None)
+    sub(feed, "updated", format_datetime(newest or datetime.now(timezone.utc)))
+    sub(feed, "link", rel="self", type="application/atom+xml", href=self_url)
+    sub(feed, "link", rel="alternate", type="text/html",
+        href=url_for("pages.search", _external=True) + page_qs)
+    sub(sub(feed, "author"), "name", site)
+    sub(feed, "generator", "newsarchive")
+    for hit in result.hits:
+        entry = sub(feed, "entry")
+        address = url_for("pages.article", article_id=hit.id, _external=True)
+        sub(entry, "id", address)
+        sub(entry, "title", hit.title, type="text")
+        sub(entry, "link", rel="alternate", type="text/html", href=address)
+        original = http_url(hit.url)
+        if original:
+            sub(entry, "link", rel="related", type="text/html", href=original)
+        sub(entry, "published", format_datetime(hit.published))
+        sub(entry, "updated", format_datetime(hit.published))
+        sub(sub(entry, "author"), "name", hit.author or hit.source_name)
+        for tag in hit.tags:
+            sub(entry, "category", term=tag)
+        if hit.description:
+            sub(entry, "summary", hit.description, type="text")
+    body = ET.tostring(feed, encoding="unicode", xml_declaration=False)
+    return Response('<?xml version="1.0" encoding="utf-8"?>\n' + body,
+                    mimetype="application/atom+xml")
+
+
+# ---------------------------------------------------------------------------------- exports --
+
+def export_rows() -> tuple[Iterator[Hit], int]:
+    """Every match of the request's search (order as asked, page ignored), at most the cap.
+    The first hit is read before the response starts so that errors get a proper status."""
+    query = replace(parse_params(request.args), page=1)
+    cap = current_app.config["EXPORT_CAP"]
+    hits = backend().iter_hits(query, cap)
+    first = next(hits, None)
+
+    def all_hits() -> Iterator[Hit]:
+        if first is not None:
+            yield first
+            yield from hits
+
+    return all_hits(), cap
+
+
+def export_response(body: Iterator[str], mimetype: str, extension: str, cap: int) -> Response:
+    response = Response(stream_with_context(body), mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="newsarchive-search.{extension}"'
+    response.headers["X-Export-Cap"] = str(cap)
+    return response
+
+
+def hit_row(hit: Hit) -> dict[str, object]:
+    return {
+        "id": hit.id, "title": hit.title, "published": format_datetime(hit.published),
+        "source": hit.source, "source_name": hit.source_name, "sentiment": hit.sentiment,
+        "tags": ";".join(hit.tags), "lang": hit.lang, "category": hit.category,
+        "author": hit.author, "url": hit.url, "description": hit.description,
+        "archive_url": url_for("pages.article", article_id=hit.id, _external=True),
+    }
+
+
+@bp.get("/search.csv")
+def export_csv() -> Response:
+    hits, cap = export_rows()
+
+    def generate() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(CSV_COLUMNS)
+        for n, hit in enumerate(hits, 1):
+            row = hit_row(hit)
+            writer.writerow([spreadsheet_safe(row[c]) for c in CSV_COLUMNS])
+            if n % 200 == 0:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+    return export_response(generate(), "text/csv", "csv", cap)
+
+
+@bp.get("/search.jsonl")
+def export_jsonl() -> Response:
+    hits, cap = export_rows()
+
+    def generate() -> Iterator[str]:
+        for hit in hits:
+            data = _jsonable(asdict(hit))
+            data["archive_url"] = url_for("pages.article", article_id=hit.id, _external=True)
+            yield json.dumps(data, ensure_ascii=False) + "\n"
+
+    return export_response(generate(), "application/x-ndjson", "jsonl", cap)
+
+
+# ------------------------------------------------------------------------------- OpenSearch --
+
+@bp.get("/opensearch.xml")
+def opensearch() -> Response:
+    ET.register_namespace("", OPENSEARCH)
+    site = current_app.config["SITE_NAME"]
+    root = ET.Element(f"{{{OPENSEARCH}}}OpenSearchDescription")
+
+    def sub(tag: str, text: str | None = None, **attrs: str) -> None:
+        el = ET.SubElement(root, f"{{{OPENSEARCH}}}{tag}", attrs)
+        if text is not None:
+            el.text = xml_text(text)
+
+    sub("ShortName", site[:16])
+    sub("Description", f"Search the {site} news archive")
+    sub("InputEncoding", "UTF-8")
+    search = url_for("pages.search", _external=True)
+    sub("Url", type="text/html", method="get", template=search + "?q={searchTerms}")
+    sub("Url", type="application/atom+xml",
+        template=url_for("feeds.atom", _external=True) + "?q={searchTerms}")
+    sub("Url", type="application/opensearchdescription+xml", rel="self",
+        template=url_for("feeds.opensearch", _external=True))
+    body = ET.tostring(root, encoding="unicode")
+    return Response('<?xml version="1.0" encoding="utf-8"?>\n' + body,
+                    mimetype="application/opensearchdescription+xml")

@@ -1,0 +1,151 @@
+"""Pure helpers that turn search data into what the pages print: labels, histogram bars, the
+article body as safe HTML, spreadsheet-safe cells, XML-safe text. No Flask, no disk."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Iterable, Sequence
+
+import nh3
+from markdown_it import MarkdownIt
+from markupsafe import Markup, escape
+
+from index.model import HistogramBucket
+
+# ------------------------------------------------------------------------------------ dates --
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def format_day(value: date | datetime | None) -> str:
+    """``4 Feb 2026``."""
+    if value is None:
+        return ""
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def bucket_label(bucket: HistogramBucket, interval: str) -> str:
+    """How one histogram bucket reads: ``2026``, ``Feb 2026``, ``week of 2 Feb 2026``, ``4 Feb 2026``."""
+    start = bucket.start
+    if interval == "year":
+        return str(start.year)
+    if interval == "month":
+        return f"{MONTHS[start.month - 1]} {start.year}"
+    if interval == "week":
+        return f"week of {format_day(start)}"
+    return format_day(start)
+
+
+# -------------------------------------------------------------------------------- histogram --
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    count: int
+    label: str
+    url: str
+    #: the last day the bucket covers (its ``end`` is exclusive)
+    last_day: date
+
+
+def histogram_bars(buckets: Sequence[HistogramBucket], interval: str, *,
+                   width: float = 600, height: float = 80, gap: float = 0.2) -> list[Bar]:
+    """One bar per bucket in a ``width`` x ``height`` box; heights proportional to the largest
+    count, a bar with any count at least 2 units tall so that it can be seen and clicked."""
+    if not buckets:
+        return []
+    step = width / len(buckets)
+    top = max(b.count for b in buckets) or 1
+    bars = []
+    for i, bucket in enumerate(buckets):
+        h = 0.0 if bucket.count == 0 else max(2.0, height * bucket.count / top)
+        bars.append(Bar(
+            x=round(i * step + step * gap / 2, 2),
+            y=round(height - h, 2),
+            width=round(step * (1 - gap), 2),
+            height=round(h, 2),
+            count=bucket.count,
+            label=bucket_label(bucket, interval),
+            url=bucket.url,
+            last_day=bucket.end - timedelta(days=1),
+        ))
+    return bars
+
+
+# ---------------------------------------------------------------------------------- markdown --
+
+_ALLOWED_TAGS = {
+    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "code", "pre",
+    "blockquote", "ul", "ol", "li", "a", "table", "thead", "tbody", "tr", "th", "td", "del", "s",
+    "sup", "sub",
+}
+_ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"align"}, "td": {"align"}}
+
+
+def _markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+
+    def image_as_link(tokens, idx, options, env):  # noqa: ANN001 - markdown-it's renderer hook
+        # pictures stay on their site: a link instead of a request to a third party from the page
+        token = tokens[idx]
+        src = token.attrGet("src") or ""
+        alt = token.content or "image"
+        return f'<a href="{escape(src)}">[image: {escape(alt)}]</a>'
+
+    md.add_render_rule("image", image_as_link)
+    return md
+
+
+_MD = _markdown()
+
+
+def render_markdown(text: str) -> Markup:
+    """The article body as HTML: Markdown with raw HTML off (it shows as text), then nh3 keeps only
+    harmless tags and http(s)/mailto links, which open as external links."""
+    html = _MD.render(text or "")
+    clean = nh3.clean(
+        html,
+        tags=_ALLOWED_TAGS,
+        attributes=_ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
+    return Markup(clean)
+
+
+# -------------------------------------------------------------------------------- exports --
+
+#: a cell starting with one of these is a formula to a spreadsheet
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> str:
+    """A CSV cell that a spreadsheet shows as text: formulas get a leading apostrophe."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value: object) -> str:
+    """Text that XML 1.0 can carry (control characters other than tab and newlines removed)."""
+    return _XML_INVALID.sub("", "" if value is None else str(value))
+
+
+def join_nonempty(parts: Iterable[str | None], sep: str = ". ") -> str:
+    return sep.join(p.strip().rstrip(".") for p in parts if p and p.strip())
+
+
+def http_url(value: str | None) -> str | None:
+    """``value`` if it is an http(s) address, else None (``javascript:`` and friends never link)."""
+    if not value:
+        return None
+    text = value.strip()
+    return text if re.match(r"^https?://[^\s]+$", text, re.IGNORECASE) else None

@@ -1,0 +1,129 @@
+"""What the search page and the embed share: full page or fragment, and the data the templates print.
+
+The same URL serves the whole page or, for htmx, only the part below the search box: the fragment
+when ``HX-Request`` is set and ``HX-History-Restore-Request`` is not (a history restore needs the
+whole page). Every such response says ``Vary: HX-Request`` (added in ``web.app``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+import nh3
+from flask import Response, current_app, render_template, request, url_for
+from markupsafe import Markup
+
+from index.model import FACET_PARAMS, SearchQuery, SearchResult
+from web.present import histogram_bars
+
+FACET_TITLES = {"source": "Source", "tags": "Tags", "sentiment": "Sentiment",
+                "category": "Category", "lang": "Language"}
+SORT_TITLES = {"relevance": "Best match", "newest": "Newest first", "oldest": "Oldest first"}
+
+
+def is_fragment_request() -> bool:
+    return (request.headers.get("HX-Request") == "true"
+            and request.headers.get("HX-History-Restore-Request") != "true")
+
+
+def clean_snippet(html: str | None) -> Markup:
+    """The index's snippet is escaped text with ``<mark>``; keep exactly that and nothing else."""
+    return Markup(nh3.clean(html or "", tags={"mark"}, attributes={}))
+
+
+@dataclass(frozen=True)
+class PageLink:
+    number: int
+    url: str
+    current: bool
+
+
+def pager_links(query: SearchQuery, pages: int, base: str, window: int = 2) -> list[PageLink | None]:
+    """Page numbers around the current one, first and last always; ``None`` marks a gap."""
+    current = query.page
+    wanted = {1, pages, *range(current - window, current + window + 1)}
+    numbers = sorted(n for n in wanted if 1 <= n <= pages)
+    links: list[PageLink | None] = []
+    previous = 0
+    for n in numbers:
+        if n - previous > 1:
+            links.append(None)
+        links.append(PageLink(n, base + query.with_page(n).query_string(), n == current))
+        previous = n
+    return links
+
+
+def search_context(result: SearchResult | None, base: str, *, query_text: str = "",
+                   error: str | None = None, status: int = 200) -> dict[str, Any]:
+    """Everything ``search.html`` / ``_results.html`` print, computed once."""
+    query = result.query if result else SearchQuery(q=query_text)
+    context: dict[str, Any] = {
+        "result": result,
+        "query": query,
+        "query_text": query_text or query.q,
+        "base": base,
+        "error": error,
+        "status": status,
+        "facet_titles": FACET_TITLES,
+        "facet_params": FACET_PARAMS,
+        "sort_titles": SORT_TITLES,
+        "fragment": is_fragment_request(),
+        "has_filters": any(query.filters().values()) or bool(query.date_from or query.date_to),
+        "qs": query.query_string,
+    }
+    if result is not None:
+        context.update(
+            bars=histogram_bars(result.histogram, result.interval),
+            pager=pager_links(query, result.pages, base) if result.pages > 1 else [],
+            first=(query.page - 1) * query.per_page + 1,
+            last=(query.page - 1) * query.per_page + len(result.hits),
+            suggestion_url=(base + replace(query, q=result.suggestion, page=1).query_string()
+                            if result.suggestion else None),
+            clear_all_url=base + query.cleared().query_string(),
+        )
+    context["status_text"] = status_text(result, error)
+    context["page_title"] = page_title(query, error)
+    return context
+
+
+def status_text(result: SearchResult | None, error: str | None) -> str:
+    if error:
+        return "The search could not run."
+    if result is None:
+        return ""
+    total = result.total
+    noun = "match" if total == 1 else "matches"
+    return f"{total:,} {noun} in {result.took_ms:,.0f} ms"
+
+
+def page_title(query: SearchQuery, error: str | None) -> str:
+    site = current_app.config["SITE_NAME"]
+    if error:
+        return f"Search error · {site}"
+    return f"{query.q} · {site} search" if query.q else f"Search · {site}"
+
+
+def render_search(result: SearchResult, template: str, fragment_template: str, base: str,
+                  **extra: Any) -> Response:
+    context = {**search_context(result, base), **extra}
+    fragment = context["fragment"]
+    response = Response(render_template(fragment_template if fragment else template, **context),
+                        mimetype="text/html")
+    if fragment:
+        # the address bar shows the search in its short form (no empty fields)
+        response.headers["HX-Push-Url"] = base + result.query.query_string().rstrip("?")
+    return response
+
+
+def render_search_error(status: int, message: str) -> Response:
+    embed = request.endpoint == "embed.embed"
+    base = url_for("embed.embed") if embed else url_for("pages.search")
+    q = request.args.get("q", "")[:1000] if isinstance(request.args.get("q"), str) else ""
+    context = search_context(None, base, query_text=q, error=message, status=status)
+    context["reindex"] = status == 503
+    if embed:
+        template = "_embed_results.html" if context["fragment"] else "embed.html"
+    else:
+        template = "_results.html" if context["fragment"] else "search.html"
+    return Response(render_template(template, **context), status=status, mimetype="text/html")
