@@ -45,6 +45,8 @@ class IngestOptions:
     source: str | None = None
     #: publication date for inputs without one, or the year context for "Feb. 4" (``--date``)
     date: date | None = None
+    #: year context only (``--date YYYY``): the year of a "Feb. 4" in the text, never a date itself
+    year: int | None = None
     #: tags added to every article (``--tag``, repeatable)
     tags: tuple[str, ...] = ()
     #: force an input shape (``--format``); ``auto`` guesses from name and content
@@ -84,6 +86,11 @@ class InputResult:
         return {k: v for k, v in self.__dict__.items() if v is not None}
 
 
+def context_year(options: IngestOptions) -> int | None:
+    """The year a date without one ("Feb. 4") is read in: ``--date``'s year, else ``--date YYYY``."""
+    return options.date.year if options.date is not None else options.year
+
+
 # --------------------------------------------------------------------------- finish_article --
 
 def finish_article(draft: Article, options: IngestOptions) -> Article:
@@ -100,9 +107,7 @@ def finish_article(draft: Article, options: IngestOptions) -> Article:
 
     # the date, from the rawest text we have (before cleanup removes a dateline or caption)
     if article.published_at is None:
-        inferred = dates.infer_date(
-            article.body, year=options.date.year if options.date else None, now=options.now
-        )
+        inferred = dates.infer_date(article.body, year=context_year(options), now=options.now)
         if inferred is not None:
             article = article.replace(published_at=inferred, date_source="inferred")
         elif options.date is not None:
@@ -262,6 +267,9 @@ def ingest(
         except NewsarchiveError as exc:
             yield InputResult(item, "failed", error=exc.message)
             continue
+        except Exception as exc:  # noqa: BLE001 - a bug met by one input must not stop the batch
+            yield InputResult(item, "failed", error=_unexpected(exc))
+            continue
         if not drafts:
             yield InputResult(item, "failed", error="no article found in this input")
         for draft in drafts:
@@ -273,7 +281,15 @@ def ingest(
             except NewsarchiveError as exc:
                 yield InputResult(item, "failed", title=draft.title, error=exc.message)
                 continue
+            except Exception as exc:  # noqa: BLE001 - as above
+                yield InputResult(item, "failed", title=draft.title, error=_unexpected(exc))
+                continue
             if on_saved is not None:
                 on_saved(saved)
             yield InputResult(item, saved.status, id=saved.article.id, path=str(saved.path),
                               title=saved.article.title)
+
+
+def _unexpected(exc: Exception) -> str:
+    """The message for an error nobody planned for: what it was, and that it is ours to fix."""
+    return f"unexpected error ({type(exc).__name__}: {exc}); this is a bug, please report it"

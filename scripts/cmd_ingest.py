@@ -1,5 +1,246 @@
-"""Commands: (filled in by the issue that builds them)."""
+"""``newsarchive ingest``: take articles in from URLs, files, folders or stdin, then index them.
+
+The work is ``archive.ingest.ingest``; this module reads the options, shows progress, prints
+one line per article and a summary (or ``--json``), and updates the search index so that what
+was saved is searchable at once. Exit status 1 if any input failed or the index could not be
+updated (the article files are saved either way: they are the source of truth).
+"""
 
 from __future__ import annotations
 
-COMMANDS: list = []
+import json
+import re
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any, Iterator
+
+import click
+
+from archive.article import Article
+from archive.errors import NewsarchiveError
+from archive.ingest import FORMATS, IngestOptions, InputResult, expand_inputs, ingest as run_ingest
+from archive.store import SaveResult, Store
+from scripts.common import friendly_errors, home_option
+
+STATUSES = ("created", "updated", "unchanged", "failed")
+#: saved articles are sent to the index in groups of this many (and at the end of the batch)
+INDEX_BATCH = 200
+#: ... or when this many seconds have passed since the last group, so a long batch is
+#: searchable as it goes
+INDEX_INTERVAL = 2.0
+
+
+def parse_date_option(value: str | None) -> tuple[date | None, int | None]:
+    """``--date``: ``YYYY-MM-DD`` (a date, and its year as context) or ``YYYY`` (context only)."""
+    if value is None:
+        return None, None
+    text = value.strip()
+    if re.fullmatch(r"\d{4}", text):
+        return None, int(text)
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError
+        return date.fromisoformat(text), None
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date: use YYYY-MM-DD, or YYYY for the year only",
+                                 param_hint="'--date'") from None
+
+
+def parse_mapping(values: tuple[str, ...]) -> dict[str, str]:
+    """``--map FIELD=KEY`` (repeatable) -> ``{FIELD: KEY}``; FIELD is one of the bulk fields."""
+    if not values:
+        return {}
+    from archive.importers.bulk import FIELDS
+
+    mapping: dict[str, str] = {}
+    for value in values:
+        field, sep, key = value.partition("=")
+        field, key = field.strip(), key.strip()
+        if not sep or not field or not key:
+            raise click.BadParameter(f"{value!r}: write FIELD=KEY, e.g. title=headline",
+                                     param_hint="'--map'")
+        if field not in FIELDS:
+            raise click.BadParameter(f"{field!r} is not a field; use one of {', '.join(FIELDS)}",
+                                     param_hint="'--map'")
+        mapping[field] = key
+    return mapping
+
+
+class IndexUpdater:
+    """Sends saved articles to the search index in groups; remembers the first failure."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.pending: list[tuple[Path, Article]] = []
+        self.indexed = 0
+        self.error: str | None = None
+        self.last_flush = time.monotonic()
+
+    def add(self, saved: SaveResult) -> None:
+        if saved.status == "unchanged" or self.error is not None:
+            return
+        self.pending.append((saved.path, saved.article))
+        if len(self.pending) >= INDEX_BATCH or time.monotonic() - self.last_flush >= INDEX_INTERVAL:
+            self.flush()
+
+    def flush(self) -> None:
+        self.last_flush = time.monotonic()
+        if not self.pending or self.error is not None:
+            return
+        items, self.pending = self.pending, []
+        try:
+            from index.build import update_documents
+        except ImportError:
+            self.error = ("this installation has no index builder (index/build.py); "
+                          "the articles are saved, run `newsarchive reindex` when it is there")
+            return
+        try:
+            update_documents(self.home, items)
+        except NewsarchiveError as exc:
+            self.error = f"{exc}; the articles are saved, run `newsarchive reindex --changed`"
+            return
+        self.indexed += len(items)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"updated": self.indexed, "error": self.error}
+
+
+def _progress(total: int, quiet: bool) -> Any:
+    """A tqdm bar on stderr for batches, only when stderr is a terminal; else ``None``."""
+    if quiet or total < 2 or not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="input", file=sys.stderr, dynamic_ncols=True, leave=False)
+
+
+def _run(items: list[str], store: Store, options: IngestOptions, updater: IndexUpdater,
+         bar: Any) -> Iterator[InputResult]:
+    for item in items:
+        yield from run_ingest([item], store, options, on_saved=updater.add)
+        if bar is not None:
+            bar.update(1)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _printable(text: str) -> str:
+    """Titles and errors come from untrusted input: no terminal escape sequences reach the screen."""
+    return _CONTROL.sub("\N{REPLACEMENT CHARACTER}", text.replace("\n", " ").replace("\t", " "))
+
+
+def _display_path(path: str | None, home: Path) -> str:
+    if path is None:
+        return ""
+    try:
+        return str(Path(path).relative_to(home))
+    except ValueError:
+        return path
+
+
+@click.command()
+@home_option
+@click.argument("inputs", nargs=-1, required=True, metavar="URL|FILE|DIR|- ...")
+@click.option("--feed", is_flag=True,
+              help="Read URLs as RSS/Atom feeds: every entry's page is fetched and extracted.")
+@click.option("--source", metavar="NAME",
+              help="Source (outlet) name for inputs that do not name one, e.g. 'CoinDesk'.")
+@click.option("--date", "date_text", metavar="YYYY-MM-DD|YYYY",
+              help="Publication date for inputs without one; YYYY gives only the year in which "
+                   "a date like 'Feb. 4' in the text is read.")
+@click.option("--tag", "tags", multiple=True, metavar="TAG",
+              help="Add this tag to every article (repeatable).")
+@click.option("--format", "shape", type=click.Choice(FORMATS), default="auto", show_default=True,
+              help="Input shape; 'auto' guesses from the file name and the first bytes.")
+@click.option("--map", "mappings", multiple=True, metavar="FIELD=KEY",
+              help="Bulk JSON/CSV: read FIELD from the record's KEY, e.g. title=headline "
+                   "or source=source.name (repeatable).")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the results and the summary as JSON (for scripts).")
+@click.option("--quiet", "-q", is_flag=True, help="Print only failures.")
+@friendly_errors
+def ingest(home: Path, inputs: tuple[str, ...], feed: bool, source: str | None,
+           date_text: str | None, tags: tuple[str, ...], shape: str, mappings: tuple[str, ...],
+           as_json: bool, quiet: bool) -> None:
+    """Take articles in from URLs, files, folders or stdin (-) and index them.
+
+    Each input becomes one Markdown file per article under HOME/articles (a feed, a bulk
+    export or a WARC file gives many). Ingesting the same input again changes nothing; a changed
+    version updates the file, keeping its id and ingestedAt. Folders are read recursively
+    (.md, .txt, .html, .xml/.rss/.atom, .json/.jsonl/.csv, .warc). One bad input never stops the
+    batch: the summary lists every failure with its reason, and the exit status is 1 if
+    anything failed. Saved articles are searchable at once (the index is updated).
+
+    \b
+    Examples:
+      newsarchive ingest article.md saved-page.html
+      newsarchive ingest --source CoinDesk --date 2026 copied.txt
+      newsarchive ingest --feed https://example.com/rss.xml
+      newsarchive ingest --map title=headline --map body=content export.csv
+      pbpaste | newsarchive ingest --source Reuters -
+    """
+    published, year = parse_date_option(date_text)
+    options = IngestOptions(
+        home=home,
+        source=source.strip() if source and source.strip() else None,
+        date=published,
+        year=year,
+        tags=tuple(t.strip() for t in tags if t.strip()),
+        format=shape,
+        feed=feed,
+        mapping=parse_mapping(mappings),
+    )
+    if inputs.count("-") > 1:
+        raise click.BadParameter("stdin (-) can be read only once", param_hint="INPUTS")
+    items = list(expand_inputs(inputs))
+    if not items:
+        raise click.ClickException(
+            "nothing to ingest: the folders given hold no files of a supported kind "
+            "(.md, .txt, .html, .xml, .rss, .atom, .json, .jsonl, .csv, .warc)")
+    store = Store(home)
+    updater = IndexUpdater(home)
+    results: list[InputResult] = []
+    bar = _progress(len(items), quiet or as_json)
+    try:
+        for result in _run(items, store, options, updater, bar):
+            results.append(result)
+            if as_json:
+                continue
+            if result.status == "failed":
+                message = _printable(f"failed     {result.input}: {result.error}")
+                if bar is not None:
+                    bar.write(message, file=sys.stderr)
+                else:
+                    click.echo(message, err=True)
+            elif not quiet:
+                line = _printable(f"{result.status:<10} {_display_path(result.path, home)}  {result.title}")
+                if bar is not None:
+                    bar.write(line, file=sys.stdout)
+                else:
+                    click.echo(line)
+    finally:
+        if bar is not None:
+            bar.close()
+        updater.flush()
+
+    summary = {status: sum(1 for r in results if r.status == status) for status in STATUSES}
+    failed = summary["failed"] > 0 or updater.error is not None
+    if as_json:
+        click.echo(json.dumps({
+            "results": [r.to_dict() for r in results],
+            "summary": summary,
+            "index": updater.to_dict(),
+        }, indent=2, ensure_ascii=False))
+    else:
+        if updater.error is not None:
+            click.echo(f"index not updated: {updater.error}", err=True)
+        if not quiet or failed:
+            click.echo(", ".join(f"{summary[s]} {s}" for s in STATUSES), err=failed and quiet)
+    if failed:
+        raise SystemExit(1)
+
+
+COMMANDS = [ingest]
