@@ -36,6 +36,8 @@ from archive.errors import FormatError, InputError
 EXTRACTOR_NAME = "trafilatura"
 #: HTML larger than this is refused before parsing (a news page is a few hundred KB)
 MAX_HTML_CHARS = 10 * 1024 * 1024
+#: fewer words than this is a menu or an error page, not an article
+MIN_WORDS = 10
 
 # trafilatura and htmldate log every page they discard at WARNING/ERROR; the archive reports
 # failures itself, as InputError, so their loggers stay quiet
@@ -61,28 +63,21 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", r
 
 def decode_html(data: bytes, charset: str | None = None) -> str:
     """The text of an HTML page's bytes: the HTTP charset, else the page's ``<meta charset>``,
-    else UTF-8, else the best guess of charset_normalizer; never fails (bad bytes become U+FFFD)."""
+    else UTF-8, else windows-1252 (what browsers assume for an undeclared non-UTF-8 page); never
+    fails: bytes no charset explains are read as Latin-1."""
     candidates = []
     if charset:
         candidates.append(charset)
     match = _META_CHARSET.search(data[:4096])
     if match:
         candidates.append(match.group(1).decode("ascii", "ignore"))
-    candidates.append("utf-8")
+    candidates += ["utf-8", "cp1252"]
     for name in candidates:
         try:
             return data.decode(_charset_alias(name))
         except (LookupError, UnicodeDecodeError):
             continue
-    try:
-        from charset_normalizer import from_bytes
-
-        best = from_bytes(data[:200_000]).best()
-        if best is not None and best.encoding:
-            return data.decode(best.encoding, errors="replace")
-    except (LookupError, ImportError):
-        pass
-    return data.decode("utf-8", errors="replace")
+    return data.decode("latin-1")
 
 
 def _charset_alias(name: str) -> str:
@@ -128,6 +123,9 @@ def extract_article(html: str, *, url: str | None = None) -> Article:
     if document is None or not (document.text or "").strip():
         raise InputError("no article text found in the page", source=url)
 
+    words = len(document.text.split())
+    if words < MIN_WORDS:
+        raise InputError(f"no article text found in the page (only {words} word(s) of text)", source=url)
     title = _clean_line(document.title) or meta.first_heading()
     if not title:
         raise InputError("the page has no title (no <title>, og:title or <h1>)", source=url)
@@ -141,8 +139,8 @@ def extract_article(html: str, *, url: str | None = None) -> Article:
     site = meta.site_name() or _clean_line(document.sitename)
     if site and host and site.split(":")[0].removeprefix("www.") == host:
         site = None  # trafilatura's fallback: the address, not a name
-    name = site or host
-    source = Source(name=name, key=source_key(name), type="WEB", url=_site_root(address)) if name else None
+    # no name on the page: no source here; the importer uses --source, else the host name
+    source = Source(name=site, key=source_key(site), type="WEB", url=_site_root(address)) if site else None
     categories = [c for c in (_clean_line(x) for x in document.categories or []) if c]
     tags = _unique_upper(document.tags or [])
     image = meta.image() or _clean_line(document.image)
@@ -193,9 +191,10 @@ def _clean_line(value: Any) -> str | None:
 def _unique_upper(values: list[str]) -> tuple[str, ...]:
     out: list[str] = []
     for value in values:
-        tag = _clean_line(value)
-        if tag and tag.upper() not in out:
-            out.append(tag.upper())
+        for part in (value or "").split(","):  # a keywords meta tag is one comma-separated string
+            tag = _clean_line(part)
+            if tag and tag.upper() not in out:
+                out.append(tag.upper())
     return tuple(out)
 
 
@@ -210,6 +209,12 @@ def _drop_leading_title(text: str, title: str) -> str:
 
 def _fold(text: str) -> str:
     return re.sub(r"\W+", " ", text.casefold()).strip()
+
+
+def web_source(url: str | None, name: str | None = None) -> Source | None:
+    """The source of a page that does not name itself: ``name`` (``--source``), else its host."""
+    name = name or _hostname(url)
+    return Source(name=name, key=source_key(name), type="WEB", url=_site_root(url)) if name else None
 
 
 def _site_root(url: str | None) -> str | None:

@@ -10,8 +10,9 @@ Layout (relative to the home folder)::
                                       the HTTP request), contentType, status, size, sha256
 
 ``YYYY/MM`` is the month of the fetch; ``key`` is the first 20 hex digits of the SHA-256 of the
-address and the bytes, so fetching the same page twice with the same content writes the same
-snapshot (and an ingest that changes nothing leaves the folder alone).
+bytes, so fetching the same page twice with the same content writes nothing new (and an ingest
+that changes nothing leaves the folder alone). The same bytes at two addresses are kept once; the
+sidecar describes the first fetch, and each article keeps its own ``url``.
 
 The article points at its snapshot with the ``raw`` key of its ``extractor`` map
 (``extractor: {name: trafilatura, version: 2.3.1, raw: raw/2026/03/<key>.html.gz}``): the
@@ -65,12 +66,8 @@ class RawSnapshot:
         return value.lower().split("charset=", 1)[1].split(";")[0].strip(" \"'") or None
 
 
-def snapshot_key(url: str | None, content: bytes) -> str:
-    digest = hashlib.sha256()
-    digest.update((url or "").encode("utf-8"))
-    digest.update(b"\0")
-    digest.update(content)
-    return digest.hexdigest()[:20]
+def snapshot_key(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()[:20]
 
 
 def save_raw(
@@ -86,7 +83,7 @@ def save_raw(
 ) -> str:
     """Keep ``content`` under ``home/raw``; returns its path relative to ``home``
     (``raw/2026/03/<key>.html.gz``), the value for the article's ``extractor.raw``."""
-    key = snapshot_key(final_url or url, content)
+    key = snapshot_key(content)
     rel = PurePosixPath("raw", f"{fetched_at:%Y}", f"{fetched_at:%m}", f"{key}.html.gz")
     target = Path(home) / rel
     sidecar = target.with_name(f"{key}.json")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from archive.article import Article
-from archive.extract import decode_html, extract_article
+from archive.extract import decode_html, extract_article, web_source
 from archive.fetch import FetchedPage, fetch_page
 from archive.ingest import Failure, IngestOptions
 from archive.raw import save_raw
@@ -21,6 +21,8 @@ def import_html(data: bytes, *, name: str, options: IngestOptions) -> list[Artic
     """One saved HTML page -> one draft article (``InputError`` if it has no article text)."""
     html = decode_html(data)
     draft = extract_article(html, url=None)
+    if draft.source is None and draft.canonical_url:
+        draft = draft.replace(source=web_source(draft.canonical_url, options.source))
     if options.home is not None:
         raw = save_raw(options.home, data, url=None, fetched_at=options.now,
                        content_type="text/html")
@@ -41,6 +43,8 @@ def article_from_page(page: FetchedPage, options: IngestOptions) -> Article:
     raw snapshot keeps the exact time of the request."""
     draft = extract_article(decode_html(page.content, page.charset), url=page.final_url)
     draft = draft.replace(url=page.final_url, fetched_at=options.now)
+    if draft.source is None:
+        draft = draft.replace(source=web_source(draft.canonical_url or page.final_url, options.source))
     if options.home is not None:
         raw = save_raw(options.home, page.content, url=page.url, final_url=page.final_url,
                        fetched_at=options.now, content_type=page.headers.get("content-type"),

@@ -1,0 +1,93 @@
+"""WARC files (how researchers' web archives are stored): every HTML page response in them.
+
+warcio iterates the records (gzip per record or uncompressed). A ``response`` record whose HTTP
+status is 200 and whose content type is HTML is extracted like a fetched page: ``url`` is the
+record's ``WARC-Target-URI``, ``fetchedAt`` its ``WARC-Date``, and the page is kept as a raw
+snapshot (``archive.raw``) so it can be re-extracted later. Other records (requests, metadata,
+images, redirects, errors) are skipped silently; an HTML response that yields no article is a
+``Failure`` naming the record and its address, and the rest of the file goes on.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+from typing import Any
+
+from archive.article import Article, parse_datetime
+from archive.errors import FormatError, InputError, NewsarchiveError
+from archive.extract import decode_html, extract_article, web_source
+from archive.fetch import HTML_TYPES, media_type
+from archive.importers.html import with_raw
+from archive.ingest import Failure, IngestOptions
+from archive.raw import save_raw
+
+#: HTML payloads larger than this are skipped with a Failure (same cap as fetching)
+MAX_PAYLOAD_BYTES = 5 * 1024 * 1024
+
+
+def import_warc(data: bytes, *, name: str, options: IngestOptions) -> list[Article | Failure]:
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
+
+    results: list[Article | Failure] = []
+    number = 0
+    try:
+        for record in ArchiveIterator(io.BytesIO(data)):
+            number += 1
+            if record.rec_type != "response" or record.http_headers is None:
+                continue
+            status = record.http_headers.get_statuscode()
+            ctype = media_type(record.http_headers.get_header("Content-Type"))
+            if status != "200" or ctype not in HTML_TYPES:
+                continue
+            uri = record.rec_headers.get_header("WARC-Target-URI")
+            label = f"record {number} ({uri})" if uri else f"record {number}"
+            payload = record.content_stream().read(MAX_PAYLOAD_BYTES + 1)
+            if len(payload) > MAX_PAYLOAD_BYTES:
+                results.append(Failure(label, f"the page is larger than {MAX_PAYLOAD_BYTES // 1024 // 1024} MB"))
+                continue
+            try:
+                results.append(_record_article(record, payload, uri, options))
+            except NewsarchiveError as exc:
+                results.append(Failure(label, exc.message))
+    except ArchiveLoadFailed as exc:
+        where = f" after record {number}" if number else ""
+        raise InputError(f"not a readable WARC file{where}: {_reason(exc)}", source=name) from None
+    except (ValueError, EOFError, OSError) as exc:
+        where = f" after record {number}" if number else ""
+        raise InputError(f"the WARC file is damaged{where} ({exc.__class__.__name__})", source=name) from None
+    if number == 0:
+        raise InputError("the WARC file has no records", source=name)
+    return results
+
+
+def _record_article(record: Any, payload: bytes, uri: str | None, options: IngestOptions) -> Article:
+    content_type = record.http_headers.get_header("Content-Type")
+    charset = None
+    if content_type and "charset=" in content_type.lower():
+        charset = content_type.lower().split("charset=", 1)[1].split(";")[0].strip(" \"'")
+    draft = extract_article(decode_html(payload, charset), url=uri)
+    fetched = _warc_date(record.rec_headers.get_header("WARC-Date"))
+    draft = draft.replace(url=uri, fetched_at=fetched)
+    if draft.source is None:
+        draft = draft.replace(source=web_source(draft.canonical_url or uri, options.source))
+    if options.home is not None:
+        raw = save_raw(options.home, payload, url=uri, fetched_at=fetched or options.now,
+                       content_type=content_type, status=200, requested_at=fetched)
+        draft = with_raw(draft, raw)
+    return draft
+
+
+def _warc_date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return parse_datetime(value)
+    except FormatError:
+        return None
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:200] if text else exc.__class__.__name__
