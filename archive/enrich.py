@@ -28,7 +28,7 @@ LANGUAGES = (
     "hr", "hu", "id", "it", "ja", "ko", "lt", "lv", "ms", "nl", "no", "pl", "pt", "ro", "ru",
     "sk", "sl", "sr", "sv", "th", "tr", "uk", "vi", "zh",
 )
-#: fewer letters than this and the language is not guessed
+#: fewer letters than this (a CJK character counts as three) and the language is not guessed
 MIN_LETTERS = 20
 #: below this probability (of the restricted model) the answer is "unknown"
 MIN_CONFIDENCE = 0.5
@@ -50,7 +50,8 @@ def _identifier() -> Any:
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code of the text's language, or ``None`` when it is too short to tell."""
     cleaned = _URLS.sub(" ", text or "")[:MAX_CHARS]
-    if sum(ch.isalpha() for ch in cleaned) < MIN_LETTERS:
+    # a Chinese or Japanese character says about as much as a short word
+    if sum((3 if ch >= "\u2e80" else 1) for ch in cleaned if ch.isalpha()) < MIN_LETTERS:
         return None
     lang, confidence = _identifier().classify(cleaned)
     if confidence < MIN_CONFIDENCE:

@@ -276,6 +276,8 @@ def _percent_factor(units: list[Unit], i: int) -> float:
     """``fell 14%``: a larger percentage next to a movement weighs more (up to 1.5x)."""
     for j in list(range(i + 1, min(len(units), i + 4))) + list(range(i - 1, max(-1, i - 4), -1)):
         if units[j].kind == "pct":
+            if j > 0 and units[j - 1].text in ("to", "at", "from"):
+                return 1.0  # "rose to 5.1%": a level, not the size of the move
             return 1.0 + min(abs(units[j].value), 20.0) / 40.0
         if _is_stop(units[j]):
             continue
