@@ -174,7 +174,8 @@ _CREDIT = re.compile(
     r"(?:\s+(?:by|via|courtesy of))?:?\s*)?(?P<name>[A-Z][A-Za-z0-9&.'’ /-]{0,50})\)$"
 )
 _CREDIT_WORDS = re.compile(
-    r"(?i)\b(?:photo|image|illustration|chart|pictured|file photo|getty|shutterstock|via)\b"
+    r"(?i)\b(?:photos?|images?|pictures?|illustration|chart|pictured|file photo|getty|shutterstock|"
+    r"alamy|unsplash|via)\b"
 )
 
 
@@ -193,7 +194,7 @@ def caption_credit(line: str) -> tuple[str, bool] | None:
         return None
     dated = bool(prefix and dates.find_dates(prefix))
     if (not prefix or match.group("kind") or dated or prefix[0].islower()
-            or _CREDIT_WORDS.search(prefix)):
+            or _CREDIT_WORDS.search(f"{prefix} ({name})")):
         return name, dated
     return None
 
