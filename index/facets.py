@@ -190,8 +190,7 @@ def _label(reader: Any, name: str, value: str, docnum: int) -> str:
             if item.strip().lower() == value:
                 return item.strip()
         return value.upper()
-    raw = stored.get(name)
-    return str(raw) if raw and str(raw).lower() == value else value.upper()
+    return value.upper()  # category: upper case, as the files write it (BTC, MARKET)
 
 
 def _numeric_column(reader: Any, fieldname: str, size: int) -> np.ndarray:

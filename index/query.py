@@ -291,6 +291,7 @@ def positive_words(q: wq.Query) -> list[tuple[str, str]]:
     return out
 
 
-def has_positive_terms(q: wq.Query) -> bool:
-    """False for ``Every()`` and for pure negations (``NOT bitcoin``): nothing to rank by."""
-    return bool(positive_words(q))
+def has_positive_terms(q: wq.Query, fields: tuple[str, ...] | None = None) -> bool:
+    """False for ``Every()`` and for pure negations (``NOT bitcoin``): nothing to rank by.
+    With ``fields``, only words in those fields count."""
+    return any(fields is None or f in fields for f, _ in positive_words(q))

@@ -42,6 +42,9 @@ from index.query import DEFAULT_FIELDS, MAX_EXPANSIONS, has_positive_terms, pars
 FACET_LIMIT = 30
 #: "did you mean" is looked for when a query has fewer hits than this
 SUGGEST_BELOW = 3
+#: relevance ranks by words in these fields; a query of only keyword fields or dates (or of
+#: negations) is listed newest first
+RANKED_FIELDS = ("title", "description", "body", "author")
 #: fingerprint length in hex characters
 FINGERPRINT_CHARS = 16
 #: histogram intervals, smallest first, and the most buckets each may produce
@@ -115,7 +118,7 @@ class SearchService:
         histogram, interval = _histogram(query, view, full)
         start = (query.page - 1) * query.per_page
         if plan.ranked and query.sort == "relevance":
-            page = _ranked(searcher, plan.wq, full, start + query.per_page)[start:]
+            page = _ranked(searcher, view, plan.wq, full, start + query.per_page)[start:]
         else:
             docs = ordered if query.sort != "oldest" else ordered[::-1]
             page = [(int(d), None) for d in docs[start:start + query.per_page]]
@@ -143,7 +146,7 @@ class SearchService:
         plan = _plan(query, searcher, view)
         full = plan.filtered()
         if plan.ranked and query.sort == "relevance":
-            page = _ranked(searcher, plan.wq, full, cap)
+            page = _ranked(searcher, view, plan.wq, full, cap)
         else:
             ordered = _newest_first(view, full)
             docs = ordered if query.sort != "oldest" else ordered[::-1]
@@ -294,31 +297,28 @@ class SearchService:
         analyzer = searcher.schema["body"].analyzer
         reader = searcher.reader()
         correctors = [searcher.corrector(f) for f in ("title", "body")]
-        replacements: dict[str, str] = {}
+        corrected, best_count = query.q, total
         for word in words:
             stems = [t.text for t in analyzer(word.lower())]
             if not stems or any(reader.doc_frequency(f, stems[0]) for f in DEFAULT_FIELDS):
                 continue
-            options: dict[str, int] = {}
+            candidates: dict[str, None] = {}
             for corrector in correctors:
                 for candidate in corrector.suggest(word.lower(), limit=3):
-                    options.setdefault(candidate, 0)
-                    options[candidate] += 1
-            if options:
-                best = max(options, key=lambda c: (options[c], _frequency(reader, analyzer, c), c))
-                replacements[word] = best
-        if not replacements:
-            return None
-        corrected = query.q
-        for word, better in replacements.items():
-            corrected = re.sub(rf"(?<![\w:]){re.escape(word)}(?!\w)", better, corrected)
-        if corrected == query.q:
-            return None
-        try:
-            count = int(_plan(replace(query, q=corrected), searcher, view).filtered().sum())
-        except QueryError:
-            return None
-        return corrected if count > total else None
+                    candidates[candidate] = None
+            # the respelling that finds the most articles with the rest of the query
+            best = None
+            for candidate in candidates:
+                attempt = re.sub(rf"(?<![\w:]){re.escape(word)}(?!\w)", candidate, corrected)
+                try:
+                    count = int(_plan(replace(query, q=attempt), searcher, view).filtered().sum())
+                except QueryError:
+                    continue
+                if count > best_count:
+                    best, best_count = attempt, count
+            if best is not None:
+                corrected = best
+        return corrected if corrected != query.q else None
 
 
 # ------------------------------------------------------------------------------- the plan --
@@ -361,7 +361,7 @@ def _plan(query: SearchQuery, searcher: Any, view: View) -> _Plan:
         values = getattr(query, name)
         if values:
             filters[name] = view.facet_mask(name, tuple(_index_value(name, v) for v in values))
-    return _Plan(parsed, base, filters, has_positive_terms(parsed))
+    return _Plan(parsed, base, filters, has_positive_terms(parsed, RANKED_FIELDS))
 
 
 def _expand_prefixes(q: wq.Query, searcher: Any) -> wq.Query:
@@ -389,13 +389,17 @@ def _expand_prefixes(q: wq.Query, searcher: Any) -> wq.Query:
     return q
 
 
-def _ranked(searcher: Any, q: wq.Query, full: np.ndarray, limit: int) -> list[tuple[int, float]]:
-    """Whoosh's relevance order of the documents in ``full``, the first ``limit`` of them."""
+def _ranked(searcher: Any, view: View, q: wq.Query, full: np.ndarray, limit: int
+            ) -> list[tuple[int, float]]:
+    """Whoosh's relevance order of the documents in ``full``, the first ``limit`` of them; equal
+    scores newest first (then by id), so the order does not depend on document numbers."""
     if limit <= 0 or not full.any():
         return []
     allowed = np.flatnonzero(full)
     results = searcher.search(q, limit=limit, filter=set(allowed.tolist()))
-    return [(hit.docnum, hit.score) for hit in results]
+    scored = [(hit.docnum, hit.score) for hit in results]
+    scored.sort(key=lambda h: (-round(h[1], 6), -int(view.published[h[0]]), int(view.id_rank[h[0]])))
+    return scored
 
 
 def _newest_first(view: View, mask: np.ndarray) -> np.ndarray:
