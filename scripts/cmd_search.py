@@ -152,7 +152,8 @@ def stats(home: Path, as_json: bool) -> None:
             "deleted": result.extra.get("deleted", 0),
         }, indent=2, ensure_ascii=False))
         return
-    click.echo(f"{result.total} articles ({result.extra.get('drafts', 0)} drafts and "
+    drafts = result.extra.get("drafts", 0)
+    click.echo(f"{result.total} articles ({drafts} draft{'' if drafts == 1 else 's'} and "
                f"{result.extra.get('deleted', 0)} deleted not counted)")
     sections = (
         ("source", [(f"{names.get(k, k)} ({k})", c) for k, c in result.by_source]),
