@@ -67,7 +67,7 @@ def import_json(data: bytes, *, name: str, options: IngestOptions) -> list[Artic
     except RecursionError:
         raise InputError("the JSON is nested too deeply", source=name) from None
     records = _records_of(document, name)
-    return list(_convert(enumerate(records, start=1), options))
+    return list(_convert(((f"record {n}", r) for n, r in enumerate(records, start=1)), options))
 
 
 def import_jsonl(data: bytes, *, name: str, options: IngestOptions) -> list[Article | Failure]:
@@ -103,28 +103,29 @@ def _records_of(document: Any, name: str) -> list[Any]:
                      f"'articles' (or {', '.join(repr(k) for k in LIST_KEYS[1:])}) list", source=name)
 
 
-def _jsonl_records(data: bytes, name: str) -> Iterator[tuple[int, Any]]:
-    """``(record number, record or Failure)`` per non-blank line, without loading all records."""
+def _jsonl_records(data: bytes, name: str) -> Iterator[tuple[str, Any]]:
+    """``(label, record or Failure)`` per non-blank line, without loading all records first."""
     number = 0
-    for raw_line in io.BytesIO(data):
+    for line_number, raw_line in enumerate(io.BytesIO(data), start=1):
         line = raw_line.strip()
         if not line:
             continue
         number += 1
+        label = f"record {number} (line {line_number})"
         try:
             text = line.decode("utf-8-sig")
         except UnicodeDecodeError:
-            yield number, Failure(f"record {number}", "the line is not valid UTF-8")
+            yield label, Failure(label, "the line is not valid UTF-8")
             continue
         try:
-            yield number, json.loads(text)
+            yield label, json.loads(text)
         except json.JSONDecodeError as exc:
-            yield number, Failure(f"record {number}", f"not valid JSON (column {exc.colno}: {exc.msg})")
+            yield label, Failure(label, f"not valid JSON (column {exc.colno}: {exc.msg})")
         except RecursionError:
-            yield number, Failure(f"record {number}", "the JSON is nested too deeply")
+            yield label, Failure(label, "the JSON is nested too deeply")
 
 
-def _csv_records(data: bytes, name: str) -> Iterator[tuple[int, Any]]:
+def _csv_records(data: bytes, name: str) -> Iterator[tuple[str, Any]]:
     try:
         codecs.getincrementaldecoder("utf-8")().decode(data[:65536].rsplit(b"\n", 1)[0])
     except UnicodeDecodeError as exc:
@@ -146,26 +147,26 @@ def _csv_records(data: bytes, name: str) -> Iterator[tuple[int, Any]]:
         except StopIteration:
             return
         except UnicodeDecodeError as exc:
-            yield number, Failure(f"record {number}", f"not valid UTF-8 (byte {exc.start} of the file)")
+            yield f"record {number}", Failure(f"record {number}", f"not valid UTF-8 (byte {exc.start} of the file)")
             return
         except csv.Error as exc:
-            yield number, Failure(f"record {number}", f"cannot read the CSV row ({exc})")
+            yield f"record {number}", Failure(f"record {number}", f"cannot read the CSV row ({exc})")
             return
-        yield number, {(k.strip() if isinstance(k, str) else k): v for k, v in row.items()}
+        yield f"record {number}", {(k.strip() if isinstance(k, str) else k): v for k, v in row.items()}
 
 
 # ---------------------------------------------------------------------------- converting --
 
-def _convert(records: Iterable[tuple[int, Any]], options: IngestOptions) -> Iterator[Article | Failure]:
+def _convert(records: Iterable[tuple[str, Any]], options: IngestOptions) -> Iterator[Article | Failure]:
     mapping = _check_mapping(options.mapping)
-    for number, record in records:
+    for label, record in records:
         if isinstance(record, Failure):
             yield record
             continue
         try:
             yield record_to_article(record, mapping)
         except (InputError, FormatError) as exc:
-            yield Failure(f"record {number}", exc.message)
+            yield Failure(label, exc.message)
 
 
 def _check_mapping(mapping: Mapping[str, str]) -> dict[str, str]:
@@ -195,6 +196,7 @@ def record_to_article(record: Any, mapping: Mapping[str, str]) -> Article:
     body = _str(get("body"), "body")
     description = _str(get("description"), "description")
     if body:
+        body = body.replace("\r\n", "\n").replace("\r", "\n")
         body = _TRUNCATED.sub(" …", body).strip() if _TRUNCATED.search(body) else body
     if not body:
         body = description  # many API exports carry only a summary

@@ -40,25 +40,31 @@ def import_feed(data: bytes, *, name: str, options: IngestOptions, url: str | No
     headers = {"content-location": url} if url else {}
     parsed = feedparser.parse(data, response_headers=headers, sanitize_html=True,
                               resolve_relative_uris=True)
-    entries = list(parsed.entries)
+    entries = [e for e in parsed.entries
+               if any(_get(e, key) for key in ("title", "link", "summary", "content"))]
     if not entries:
-        if parsed.get("bozo") and not parsed.feed:
-            problem = parsed.get("bozo_exception")
-            detail = f": {problem}" if problem else ""
-            raise InputError(f"not a valid RSS or Atom feed{detail}", source=name)
+        if parsed.get("bozo"):
+            raise InputError(f"not a valid RSS or Atom feed{_problem(parsed.get('bozo_exception'))}",
+                             source=name)
         raise InputError("the feed has no entries", source=name)
-    if not parsed.feed and parsed.get("version", "") == "":
-        raise InputError("not an RSS or Atom feed", source=name)
     feed_title = _text(parsed.feed.get("title"))
     feed_link = _text(parsed.feed.get("link"))
     results: list[Article | Failure] = []
     for number, entry in enumerate(entries[:MAX_ENTRIES], start=1):
-        link = _text(entry.get("link"))
+        link = _text(_get(entry, "link"))
         label = f"entry {number} ({link})" if link else f"entry {number}"
         try:
-            results.append(_entry_article(entry, feed_title, feed_link, options))
+            results.append(_entry_article(entry, options))
         except NewsarchiveError as exc:
             results.append(Failure(label, exc.message))
+    if feed_title:
+        # one source for the whole feed: the site's name when the feed is one of its sections
+        # ("The Ledger Daily – Markets" of "The Ledger Daily"), else the feed's title
+        sites = [r.source.name for r in results if isinstance(r, Article) and r.source
+                 and r.source.type == "WEB" and _is_section_of(feed_title, r.source.name)]
+        name = sites[0] if sites else feed_title
+        source = Source(name=name, key=source_key(name), type="RSS", url=feed_link)
+        results = [r.replace(source=source) if isinstance(r, Article) else r for r in results]
     if len(entries) > MAX_ENTRIES:
         results.append(Failure(f"entries {MAX_ENTRIES + 1}-{len(entries)}",
                                f"a feed is read up to {MAX_ENTRIES} entries; the rest were skipped"))
@@ -72,9 +78,8 @@ def import_feed_url(url: str, *, options: IngestOptions) -> list[Article | Failu
     return import_feed(page.content, name=url, options=options, url=page.final_url)
 
 
-def _entry_article(entry: Any, feed_title: str | None, feed_link: str | None,
-                   options: IngestOptions) -> Article:
-    link = _text(entry.get("link"))
+def _entry_article(entry: Any, options: IngestOptions) -> Article:
+    link = _text(_get(entry, "link"))
     page_error: str | None = None
     draft: Article | None = None
     if link and link.startswith(("http://", "https://")):
@@ -97,34 +102,30 @@ def _entry_article(entry: Any, feed_title: str | None, feed_link: str | None,
         changes.update(published_at=published, date_source="provided")
     if updated is not None and updated != published:
         changes["updated_at"] = updated
-    title = _text(entry.get("title"))
+    title = _text(_get(entry, "title"))
     if title:
         changes["title"] = title
-    entry_id = _text(entry.get("id"))
+    entry_id = _text(_get(entry, "id"))
     if entry_id:
         changes["external_id"] = entry_id
-    if not draft.author and _text(entry.get("author")):
-        changes["author"] = _text(entry.get("author"))
+    if not draft.author and _text(_get(entry, "author")):
+        changes["author"] = _text(_get(entry, "author"))
     tags: list[str] = []
-    for tag in [t.get("term") for t in entry.get("tags") or []] + list(draft.tags):
+    for tag in [t.get("term") for t in _get(entry, "tags") or []] + list(draft.tags):
         text = _text(tag)
         if text and text.upper() not in tags:
             tags.append(text.upper())
     changes["tags"] = tuple(tags)
-    if feed_title:
-        site = draft.source.name if draft.source and draft.source.type == "WEB" else None
-        name = site if site and _is_section_of(feed_title, site) else feed_title
-        changes["source"] = Source(name=name, key=source_key(name), type="RSS", url=feed_link)
     return draft.replace(**changes)
 
 
 def _fallback_article(entry: Any, link: str | None, page_error: str) -> Article:
     """The entry's own text, when its page could not be had and the text is long enough."""
     html = ""
-    for content in entry.get("content") or []:
+    for content in _get(entry, "content") or []:
         if isinstance(content, dict) and len(content.get("value") or "") > len(html):
             html = content["value"]
-    summary = entry.get("summary") or ""
+    summary = _get(entry, "summary") or ""
     if len(summary) > len(html):
         html = summary
     body = html_fragment_to_text(html)
@@ -133,10 +134,11 @@ def _fallback_article(entry: Any, link: str | None, page_error: str) -> Article:
         have = f"only {words} word(s)" if words else "no text"
         raise InputError(f"{page_error}; the feed's own text for this entry is too short to keep "
                          f"({have}, at least {MIN_FALLBACK_WORDS} needed)")
-    title = _text(entry.get("title"))
+    title = _text(_get(entry, "title"))
     if not title:
         raise InputError(f"{page_error}; the entry has no title either")
-    return Article(title=title, body=body, url=link)
+    return Article(title=title, body=body,
+                   url=link if link and link.startswith(("http://", "https://")) else None)
 
 
 def html_fragment_to_text(html: str) -> str:
@@ -168,13 +170,28 @@ def _is_section_of(feed_title: str, site: str) -> bool:
 
 
 def _entry_date(entry: Any, key: str) -> datetime | None:
-    value = entry.get(key)
+    value = _get(entry, key)
     if not value:
         return None
     try:
         return datetime.fromtimestamp(calendar.timegm(value), tz=timezone.utc)
     except (TypeError, ValueError, OverflowError):
         return None
+
+
+def _get(entry: Any, key: str) -> Any:
+    """``entry[key]`` without feedparser's deprecated key aliasing (``updated_parsed`` falling
+    back to ``published_parsed`` warns, and would blur the two dates)."""
+    return dict.get(entry, key)
+
+
+def _problem(exc: Any) -> str:
+    if exc is None:
+        return ""
+    message = exc.getMessage() if hasattr(exc, "getMessage") else str(exc)
+    if hasattr(exc, "getLineNumber"):
+        return f" ({message} at line {exc.getLineNumber()}, column {exc.getColumnNumber()})"
+    return f" ({message})"
 
 
 def _text(value: Any) -> str | None:

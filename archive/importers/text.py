@@ -230,6 +230,9 @@ _FRONTED = re.compile(r"^(?P<conj>As|After|While|Amid|With|Following|Despite)\s+
 _ATTRIBUTION = re.compile(
     r",\s+(?:according to|as reported by|per|said|says|reported|reports|data from)\b.*$"
 )
+#: a comma segment that continues the fronted clause rather than starting the main one
+_ASIDE = re.compile(r"^(?:\w+ing|\w+ed|and|or|but|which|who|whose|where|when|such|including|"
+                    r"led by|in|on|at|from|for|with|by|amid|after|before|despite|[a-z]+ly)\b")
 _TICKER_PAREN = re.compile(r"\s*\((?:[A-Z0-9.$:]{1,12})\)")
 
 
@@ -239,9 +242,11 @@ def headline_from_sentence(sentence: str) -> str:
     1. the final full stop, the trailing attribution (``, according to Bloomberg``) and ticker
        symbols in parentheses (``Bitcoin (BTC)``) go;
     2. a fronted clause (``As X, citing Y, Z happened``) moves after the main clause, without its
-       participle aside: ``Z happened as X``;
-    3. anything longer than ``MAX_DERIVED_HEADLINE`` is cut at the last word boundary, before
-       any dangling small word, and gets an ellipsis.
+       asides (the comma segments starting with a participle, a conjunction or a preposition):
+       ``Z happened as X``;
+    3. anything longer than ``MAX_DERIVED_HEADLINE`` is cut at its last comma that leaves a
+       headline of a third of that length or more, else at the last word boundary (before any
+       dangling small word) with an ellipsis.
     """
     text = sentence.strip().rstrip(".").strip()
     text = _ATTRIBUTION.sub("", text)
@@ -250,13 +255,15 @@ def headline_from_sentence(sentence: str) -> str:
     if fronted and ", " in fronted.group("rest"):
         parts = fronted.group("rest").split(", ")
         for index in range(1, len(parts)):
-            head = parts[index]
-            if head[:1].isupper() and not re.match(r"^\w+ing\b", head):
+            if not _ASIDE.match(parts[index]):
                 main = ", ".join(parts[index:])
                 text = f"{main} {fronted.group('conj').lower()} {parts[0]}"
                 break
     text = text[:1].upper() + text[1:]
     if len(text) > MAX_DERIVED_HEADLINE:
+        clause_end = text.rfind(", ", 0, MAX_DERIVED_HEADLINE)
+        if clause_end >= MAX_DERIVED_HEADLINE // 3:
+            return text[:clause_end]
         cut = text[:MAX_DERIVED_HEADLINE].rsplit(" ", 1)[0]
         cut = re.sub(r"(?:\s+(?:a|an|the|of|to|in|on|for|and|or|as|at|by|with|from|that))+$", "", cut)
         text = cut.rstrip(",;:-–— ") + "…"
