@@ -88,7 +88,7 @@ def draft_from_text(text: str, *, name: str, options: "IngestOptions") -> Articl
 
     if paragraphs:
         header = AGGREGATOR_HEADER.match(paragraphs[0])
-        if header and len(paragraphs) > 1:
+        if header:
             paragraphs.pop(0)
             source = _source(header.group("source"))
             original = _unquote(header.group("title") or "")
