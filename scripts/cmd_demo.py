@@ -50,8 +50,6 @@ class DemoBuild:
 def prepare_home(home: Path) -> Path:
     """The demo home, made if missing; a folder holding someone's real archive is refused."""
     home = home.expanduser().resolve()
-    if home.exists() and not home.is_dir():
-        raise StoreError(f"{home} is a file, not a folder; pick another --home")
     marker = home / MARKER
     articles = articles_dir(home)
     if not marker.exists() and articles.is_dir() and any(articles.rglob("*.md")):
@@ -79,11 +77,11 @@ def build_demo(home: Path) -> DemoBuild:
 
 
 def serve_demo(home: Path, host: str, port: int) -> None:
-    """Serve the web app on ``home`` until interrupted, as ``newsarchive serve`` does."""
-    from scripts.cmd_web import serve_app
+    """Serve the web app on ``home`` until interrupted: ``newsarchive serve`` itself, so the demo
+    runs on the same server, threads and settings as a real archive."""
+    from scripts.cmd_web import serve
 
-    serve_app(home=home, host=host, port=port, on_ready=lambda url: click.echo(
-        f"Serving the demo on {url} (Ctrl+C to stop)"))
+    click.get_current_context().invoke(serve, home=home, host=host, port=port, threads=8, dev=False)
 
 
 @click.command()
