@@ -153,7 +153,14 @@ def openapi_spec(site_name: str, server: str) -> dict[str, Any]:
     }
     article = {
         "type": "object",
-        "properties": {**hit["properties"], "body": {"type": "string", "description": "Markdown"},
+        "properties": {**hit["properties"],
+                       "updated": {"type": ["string", "null"], "format": "date-time"},
+                       "ingested": {"type": ["string", "null"], "format": "date-time"},
+                       "source_url": {"type": ["string", "null"]},
+                       "canonical_url": {"type": ["string", "null"]},
+                       "draft": {"type": "boolean"},
+                       "content_hash": {"type": ["string", "null"]},
+                       "body": {"type": "string", "description": "Markdown"},
                        "archive_url": {"type": "string"}},
     }
     article["properties"].pop("snippet")
@@ -188,7 +195,7 @@ def openapi_spec(site_name: str, server: str) -> dict[str, Any]:
                 "summary": "One article with its Markdown body",
                 "operationId": "article",
                 "parameters": [{"name": "id", "in": "path", "required": True,
-                                "schema": {"type": "string", "pattern": "^[0-9a-f]{16}$"}}],
+                                "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"}}],
                 "responses": {"200": {"description": "The article", "content": {"application/json": {
                     "schema": {"type": "object", "properties": {
                         "ok": {"const": True},

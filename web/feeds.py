@@ -31,8 +31,8 @@ CSV_COLUMNS = ("id", "title", "published", "source", "source_name", "sentiment",
 
 @bp.get("/search.atom")
 def atom() -> Response:
-    query = parse_params(request.args)
-    query = replace(query, sort="newest", page=1, per_page=current_app.config["FEED_SIZE"])
+    asked = replace(parse_params(request.args), page=1)
+    query = replace(asked, sort="newest", per_page=current_app.config["FEED_SIZE"])
     result = backend().search(query)
     ET.register_namespace("", ATOM)
     site = current_app.config["SITE_NAME"]
@@ -44,8 +44,8 @@ def atom() -> Response:
             el.text = xml_text(text)
         return el
 
-    qs = query.query_string().rstrip("?")
-    page_qs = replace(query, sort="relevance", per_page=20).query_string().rstrip("?")
+    qs = asked.query_string().rstrip("?")
+    page_qs = replace(asked, sort="relevance").query_string().rstrip("?")
     self_url = url_for("feeds.atom", _external=True) + qs
     sub(feed, "id", self_url)
     sub(feed, "title", f"{site}: {query.q}" if query.q else f"{site}: newest articles")

@@ -91,7 +91,7 @@ def _markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable(["table", "strikethrough"])
 
-    def image_as_link(tokens, idx, options, env):  # noqa: ANN001 - markdown-it's renderer hook
+    def image_as_link(renderer, tokens, idx, options, env):  # noqa: ANN001 - markdown-it hook
         # pictures stay on their site: a link instead of a request to a third party from the page
         token = tokens[idx]
         src = token.attrGet("src") or ""
