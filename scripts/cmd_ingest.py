@@ -99,9 +99,15 @@ class IndexUpdater:
         try:
             update_documents(self.home, items)
         except NewsarchiveError as exc:
-            self.error = f"{exc}; the articles are saved, run `newsarchive reindex --changed`"
+            reason = str(exc)
+        except OSError as exc:
+            reason = f"cannot write {exc.filename or 'the index'}: {exc.strerror or exc}"
+        except Exception as exc:  # noqa: BLE001 - the files are saved; say so rather than crash
+            reason = f"unexpected error ({type(exc).__name__}: {exc})"
+        else:
+            self.indexed += len(items)
             return
-        self.indexed += len(items)
+        self.error = f"{reason}; the articles are saved, run `newsarchive reindex --changed`"
 
     def to_dict(self) -> dict[str, Any]:
         return {"updated": self.indexed, "error": self.error}
