@@ -311,6 +311,25 @@ def _find_metric(units: list[Unit], start: int, step: int, limit: int) -> int | 
     return None
 
 
+_PREPOSITIONS = frozenset({"for", "of", "from", "at", "among", "in", "on", "to", "by"})
+
+
+def _head_of(units: list[Unit], j: int) -> int:
+    """``prices for industrial users rose``: the quantity found is inside a prepositional phrase;
+    the head noun before the preposition is what moved, if it is a quantity too."""
+    k = j - 1
+    while k >= 0 and units[k].kind == "word" and units[k].text in _DETERMINERS - _PREPOSITIONS:
+        k -= 1
+    while k >= 0 and units[k].kind == "word" and units[k].text not in _PREPOSITIONS \
+            and j - k <= 3:
+        k -= 1  # adjectives between the preposition and the noun ("for industrial users")
+    if k >= 0 and units[k].kind == "word" and units[k].text in _PREPOSITIONS:
+        head = _find_metric(units, k - 1, -1, BACK_WINDOW)
+        if head is not None:
+            return head
+    return j
+
+
 def _state_after(units: list[Unit], i: int) -> int | None:
     """``slipped to a pretax loss``: the quantity a movement ends in, after "to"/"into"."""
     if i + 1 < len(units) and units[i + 1].text in ("to", "into"):
@@ -337,7 +356,7 @@ def _governed_metric(units: list[Unit], i: int, lexicon: Lexicon) -> int | None:
             return found
     found = _find_metric(units, i - 1, -1, BACK_WINDOW)
     if found is not None:
-        return found
+        return _head_of(units, found)
     if i + 1 < len(units) and units[i + 1].text in ("in", "of", "for"):
         j = i + 2
         while j < len(units) and units[j].kind == "word" and units[j].text in _DETERMINERS:

@@ -97,6 +97,10 @@ def test_parse_lexicon_refuses_a_malformed_file(text: str, message: str) -> None
         ("Costs rose.", -1.0),
         ("Unemployment rose to 5.1% in May.", -1.0),  # "to 5.1%" is a level, not the move's size
         ("The net loss narrowed to 3 million dollars.", 0.8),
+        # what moved is the head of "X for/of/from Y", not Y
+        ("Electricity prices for industrial users jumped 40% this winter.", -1.95),
+        ("Revenue from new customers rose 5%.", 1.125),
+        ("The cost of loans rose.", -1.0),
         # transitive verbs look at their object
         ("The company cut its full-year forecast.", -1.0),
         ("The company cut costs by 10%.", 1.25),
