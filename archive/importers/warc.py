@@ -11,6 +11,7 @@ images, redirects, errors) are skipped silently; an HTML response that yields no
 from __future__ import annotations
 
 import io
+import zlib
 from datetime import datetime
 from typing import Any
 
@@ -30,11 +31,18 @@ def import_warc(data: bytes, *, name: str, options: IngestOptions) -> list[Artic
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
+    if not _looks_like_warc(data):
+        raise InputError("not a WARC file (it should start with 'WARC/', or be gzip-compressed WARC)",
+                         source=name)
     results: list[Article | Failure] = []
     number = 0
+    known = 0
     try:
         for record in ArchiveIterator(io.BytesIO(data)):
             number += 1
+            if record.rec_type not in RECORD_TYPES:
+                continue
+            known += 1
             if record.rec_type != "response" or record.http_headers is None:
                 continue
             status = record.http_headers.get_statuscode()
@@ -57,9 +65,23 @@ def import_warc(data: bytes, *, name: str, options: IngestOptions) -> list[Artic
     except (ValueError, EOFError, OSError) as exc:
         where = f" after record {number}" if number else ""
         raise InputError(f"the WARC file is damaged{where} ({exc.__class__.__name__})", source=name) from None
-    if number == 0:
-        raise InputError("the WARC file has no records", source=name)
+    if known == 0:
+        raise InputError("not a readable WARC file: no WARC records found", source=name)
     return results
+
+
+RECORD_TYPES = {"warcinfo", "response", "resource", "request", "metadata", "revisit", "conversion",
+                "continuation"}
+
+
+def _looks_like_warc(data: bytes) -> bool:
+    head = data[:8]
+    if head[:2] == b"\x1f\x8b":  # gzip: look at the start of the first member
+        try:
+            head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(data[:65536], 16)
+        except zlib.error:
+            return False
+    return head.lstrip(b"\r\n").startswith(b"WARC/")
 
 
 def _record_article(record: Any, payload: bytes, uri: str | None, options: IngestOptions) -> Article:
