@@ -118,7 +118,8 @@ def finish_article(draft: Article, options: IngestOptions) -> Article:
     elif article.date_source is None:
         article = article.replace(date_source="provided")
 
-    body = cleanup.clean_body(article.body, source_key=article.source.key if article.source else None)
+    body = cleanup.clean_body(article.body, source_key=article.source.key if article.source else None,
+                              rules=cleanup.rules_for_home(options.home))
     if not body.strip():
         raise InputError("no article text left after removing page furniture", source=article.title)
     article = article.replace(body=body)

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 from archive import cleanup, dates
 from archive.article import Article, Source, source_key
 from archive.errors import InputError
+from archive.ingest import context_year
 from archive.store import decode_text, split_frontmatter
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -140,7 +141,7 @@ def draft_from_text(text: str, *, name: str, options: "IngestOptions") -> Articl
     body = join_paragraphs(paragraphs)
     published = dates.infer_date(
         "\n".join(hints + [body]),
-        year=options.date.year if options.date else None,
+        year=context_year(options),
         now=options.now,
         context=text,
     )

@@ -17,6 +17,8 @@ from archive.cleanup import (
     rules_for_home,
 )
 from archive.errors import FormatError
+from archive.ingest import IngestOptions, ingest
+from archive.store import Store, read_article
 from tests.conftest import FIXTURES
 
 LEDE = "Copper futures climbed 3% on Tuesday as smelters in Chile cut output."
@@ -194,6 +196,14 @@ def test_home_rules_add_to_the_defaults(tmp_path: Path) -> None:
     assert clean_body(text, source_key="metalledger", rules=rules) == body(LEDE, NEXT)
     assert clean_body(text, rules=rules) == body(LEDE, f"{NEXT}Get Metal Ledger Pro.")
     assert rules_for_home(tmp_path / "absent") is default_rules()
+
+
+def test_home_rules_apply_on_ingest(home: Path, tmp_path: Path) -> None:
+    (home / "cleanup.yaml").write_text("global:\n  lines: ['Listen to the podcast']\n", "utf-8")
+    source = tmp_path / "note.txt"
+    source.write_text(f"Copper climbs\n\n{LEDE}\n\nListen to the podcast\n\n{NEXT}\n", "utf-8")
+    (result,) = ingest([str(source)], Store(home), IngestOptions(home=home))
+    assert read_article(Path(result.path)).body == body(LEDE, NEXT) + "\n"
 
 
 @pytest.mark.parametrize(

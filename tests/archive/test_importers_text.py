@@ -71,6 +71,14 @@ def test_date_option_gives_the_year() -> None:
         datetime(2024, 9, 9, tzinfo=timezone.utc), "inferred")
 
 
+def test_year_option_gives_the_year_only() -> None:
+    article, _ = finished("page_copy.txt", year=2023)
+    assert (article.published_at, article.date_source) == (
+        datetime(2023, 9, 9, tzinfo=timezone.utc), "inferred")
+    article, _ = finished("hard_wrapped.txt", year=2023)  # no date in the text: not a date itself
+    assert (article.published_at, article.date_source) == (NOW, "ingested")
+
+
 def test_aggregator_placeholder_is_not_a_title() -> None:
     article, lines = finished("aggregator_placeholder.txt")
     assert article.title == ("The Seoul-based exchange Orbita said it would compensate affected "
