@@ -304,9 +304,15 @@ def _tombstone(stored: dict[str, Any], when: datetime, home: Path) -> dict[str, 
 
 # ---------------------------------------------------------------------------------- locking --
 
+#: descriptors of the locks this process holds; a forked worker closes its copies at once, so
+#: the lock is released when the parent dies even if a worker lives on for a moment
+_HELD_LOCK_FDS: set[int] = set()
+
+
 @contextlib.contextmanager
 def _flock(path: Path, *, timeout: float, message: str) -> Iterator[None]:
-    """An exclusive ``flock`` on ``path``, waited for up to ``timeout`` seconds."""
+    """An exclusive ``flock`` on ``path``, waited for up to ``timeout`` seconds. The kernel drops
+    it when this process dies, however it dies; two holders in one process exclude each other."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o644)
     try:
@@ -319,8 +325,10 @@ def _flock(path: Path, *, timeout: float, message: str) -> Iterator[None]:
                 if time.monotonic() >= deadline:
                     raise IndexUnavailable(message) from None
                 time.sleep(0.05)
+        _HELD_LOCK_FDS.add(fd)
         yield
     finally:
+        _HELD_LOCK_FDS.discard(fd)
         os.close(fd)  # closing drops the lock
 
 
@@ -721,19 +729,35 @@ def _inline_segment(home: Path, folder: Path, rels: list[str], entries: dict[str
     return [segment] if segment is not None else []
 
 
+def _die_with_parent() -> None:
+    """Ask Linux to kill this worker when its parent dies (a reindex killed with SIGKILL);
+    elsewhere the ``getppid`` check in the loop does it, one chunk later."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _segment_worker(home: str, folder: str, jobs: Any, results: Any, parent: int) -> None:
     """One worker: take chunks of paths, parse each file and add it to this worker's own
     segment; at the end, send the segment (its metadata; the files are on disk) to the parent."""
+    for fd in list(_HELD_LOCK_FDS):  # copies inherited through fork: the parent holds the lock
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _die_with_parent()
     try:
         ix = whoosh.index.open_dir(folder, indexname=INDEX_NAME)
         writer = SegmentWriter(ix, _lk=False)
         home_path = Path(home)
         while True:
+            if os.getppid() != parent:
+                return  # the parent was killed: stop, the next reindex removes the folder
             try:
                 job = jobs.get(timeout=1.0)
             except queue_module.Empty:
-                if os.getppid() != parent:
-                    return  # the parent was killed: stop, the next reindex removes the folder
                 continue
             if job is None:
                 break
