@@ -189,11 +189,16 @@ def infer_date(
         publication_year = candidate_years[0]
         candidate_years = [y for y in candidate_years if y >= publication_year - 1]
     for mention in mentions:
-        years = [mention.year] if mention.year is not None else candidate_years
+        if mention.year is not None:
+            # "on Jan. 3, 2009" in a 2026 story is history, not the dateline
+            years = [mention.year] if mention.year == candidate_years[0] else []
+        else:
+            years = candidate_years
         for candidate_year in years:
-            if candidate_year not in candidate_years:
-                continue  # "on Jan. 3, 2009" in a 2026 story is history, not the dateline
-            value = mention_datetime(mention, candidate_year)
+            try:
+                value = mention_datetime(mention, candidate_year)
+            except ValueError:  # Feb. 29 in a year without one
+                continue
             if value <= latest:
                 return value
     return None

@@ -91,6 +91,15 @@ def test_history_in_an_older_year_is_not_the_dateline() -> None:
     assert infer_date(text, now=NOW) == utc(2026, 3, 2)
 
 
+def test_an_explicit_date_in_the_year_before_is_not_taken() -> None:
+    assert infer_date("On Dec. 5, 2025, the fund closed. Its 2026 outlook is out.", now=NOW) is None
+
+
+def test_feb_29_only_in_a_leap_year() -> None:
+    assert infer_date("Filed on Feb. 29 for the 2025 season.", now=NOW) is None
+    assert infer_date("Filed on Feb. 29 for the 2024 season.", now=NOW) == utc(2024, 2, 29)
+
+
 def test_the_first_date_wins() -> None:
     text = "Feb. 4, 2026. The deal closed on Jan. 30 and is reviewed on March 3, 2026."
     assert infer_date(text, now=NOW) == utc(2026, 2, 4)
