@@ -267,9 +267,20 @@ def test_ingested_articles_are_searchable_at_once_without_a_prior_index(home: Pa
     ids = ids_by_title(home)
     assert search_ids(home, "Halvorsen") == [ids[CHIP_TITLE]]
     assert search_ids(home, "withdrawals") == [ids[KESTREL_TITLE]]
-    # an update replaces the document: the new words are found, the old ones no longer
     again = invoke(home, "--json", "--date", "2026-01-15", str(GOOD))
-    assert json.loads(again.stdout)["index"] == {"updated": 0, "error": None}
+    assert json.loads(again.stdout)["index"] == {"updated": 0, "error": None}  # all unchanged
+
+
+def test_an_updated_article_is_found_by_its_new_words_only(home: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "explainer.md"
+    shutil.copy(GOOD / "halving-explainer.md", copy)
+    invoke(home, str(copy))
+    assert search_ids(home, "exactly") == ["aa4f685f5e7fe00c"]
+    copy.write_text(copy.read_text(encoding="utf-8").replace("not exactly every", "never precisely every"),
+                    encoding="utf-8")
+    result = invoke(home, "--json", str(copy))
+    assert json.loads(result.stdout)["index"] == {"updated": 1, "error": None}
+    assert (search_ids(home, "precisely"), search_ids(home, "exactly")) == (["aa4f685f5e7fe00c"], [])
 
 
 def test_an_index_that_cannot_be_written_is_reported_and_the_files_kept(home: Path) -> None:
@@ -335,7 +346,7 @@ def test_a_progress_bar_only_when_stderr_is_a_terminal(home: Path) -> None:
             os.close(follower)
     terminal = b"".join(chunks).decode("utf-8", "replace")
     assert process.returncode == 0
-    assert "2/2" in terminal and "input" in terminal  # tqdm's "2/2 [..., x.xxinput/s]"
+    assert "| 0/2 [00:00<?, ?input/s]" in terminal  # tqdm's bar, on the terminal only
     assert process.stdout.decode().splitlines() == [
         f"created    {CHIP_REL}  {CHIP_TITLE}", f"created    {KESTREL_REL}  {KESTREL_TITLE}",
         "2 created, 0 updated, 0 unchanged, 0 failed"]
