@@ -9,6 +9,7 @@ Running it again changes nothing (ingest is idempotent) and serves the same arch
 
 from __future__ import annotations
 
+import shlex
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from archive.demo import demo_articles_dir
+from archive.demo import demo_articles_dir, demo_inputs_dir
 from archive.errors import StoreError
 from archive.home import articles_dir
 from archive.ingest import IngestOptions, InputResult, ingest
@@ -72,7 +73,8 @@ def build_demo(home: Path) -> DemoBuild:
 
     home = prepare_home(home)
     store = Store(home)
-    results = tuple(ingest([str(demo_articles_dir())], store, IngestOptions(home=home)))
+    inputs = [str(demo_articles_dir()), str(demo_inputs_dir())]
+    results = tuple(ingest(inputs, store, IngestOptions(home=home)))
     return DemoBuild(home=home, results=results, report=reindex(home))
 
 
@@ -100,10 +102,11 @@ def serve_demo(home: Path, host: str, port: int) -> None:
 @click.option("--no-serve", is_flag=True, help="Build the demo archive and its index, then exit.")
 @friendly_errors
 def demo(home: Path, host: str, port: int, no_serve: bool) -> None:
-    """Build a demo archive of the 48 bundled articles, index it and serve it.
+    """Build a demo archive of the 52 bundled articles, index it and serve it.
 
-    The articles are ours: invented market, crypto and technology news from eleven fictional
-    outlets, in four languages, January 2025 to November 2026. They go through the same ingest
+    The articles are ours: invented market, crypto and technology news from thirteen fictional
+    outlets, in four languages, January 2025 to November 2026: 48 Markdown files, a page copied
+    as plain text and a JSON-lines export of three more. They go through the same ingest
     and index as any input; running the command again leaves the archive as it is."""
     build = build_demo(home)
     failed = [f"  {r.input}: {r.error}" for r in build.results if r.status == "failed"]
@@ -116,8 +119,9 @@ def demo(home: Path, host: str, port: int, no_serve: bool) -> None:
                f"{counts['updated']} updated, {counts['unchanged']} unchanged")
     click.echo(f"  index rebuilt: {build.report.documents} articles searchable")
     if no_serve:
-        click.echo(f"Try: newsarchive search --home {build.home} kestrel")
-        click.echo(f"     newsarchive serve --home {build.home}")
+        home_arg = shlex.quote(str(build.home))
+        click.echo(f"Try: newsarchive search --home {home_arg} 'Kestrel published:2026-03'")
+        click.echo(f"     newsarchive serve --home {home_arg}")
         return
     serve_demo(build.home, host, port)
 
