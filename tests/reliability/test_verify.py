@@ -1,0 +1,94 @@
+"""``newsarchive verify``: finds what is wrong with a home folder; ``--repair`` fixes the index."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from archive.store import Store, render_article
+from index.build import update_documents
+from index.verify import verify_home
+from scripts.cli import main
+from tests.index.fixtures import build_fixture_index
+
+
+def run(home: Path, *args: str) -> tuple[int, dict]:
+    result = CliRunner().invoke(main, ["verify", "--home", str(home), "--json", *args])
+    return result.exit_code, json.loads(result.output)
+
+
+def test_a_fresh_archive_verifies_clean(home: Path) -> None:
+    articles = build_fixture_index(home)
+    code, report = run(home)
+    assert code == 0
+    assert report == {"ok": True, "files": len(articles), "unreadable": [], "duplicate_ids": {},
+                      "temp_files": [], "missing": [], "extra": [], "stale": [],
+                      "index_error": None, "repaired": {}}
+
+
+def test_problems_are_reported_then_repaired_without_touching_article_files(home: Path) -> None:
+    articles = build_fixture_index(home)
+    store = Store(home)
+    by_id = {a.id: a for a in articles}
+    ids = sorted(by_id)
+    # a file deleted behind the index's back -> extra
+    gone = store.path_of(ids[0])
+    gone.unlink()
+    # a file edited behind the index's back -> stale
+    edited_path = store.path_of(ids[1])
+    edited = by_id[ids[1]].replace(body="A corrected body.\n", content_hash="sha256:" + "0" * 64)
+    edited_path.write_text(render_article(edited), encoding="utf-8")
+    # a new file the index never saw -> missing
+    newcomer = by_id[ids[2]].replace(id="0123456789abcdef", title="A newcomer nobody indexed")
+    new_path = home / "articles/2026/05/a-newcomer-nobody-indexed.en.md"
+    new_path.parent.mkdir(parents=True, exist_ok=True)
+    new_path.write_text(render_article(newcomer), encoding="utf-8")
+    # a broken file and a leftover temporary file
+    broken = home / "articles/2026/05/broken.en.md"
+    broken.write_text("---\ntitle: [unclosed\n---\nbody\n", encoding="utf-8")
+    temp = home / "articles/2026/05/.half-written.en.md.abc123.tmp"
+    temp.write_text("---\ntitle: half", encoding="utf-8")
+    files_before = sorted(p for p in (home / "articles").rglob("*.md"))
+
+    code, report = run(home)
+    assert code == 1
+    assert report["missing"] == ["0123456789abcdef"]
+    assert report["extra"] == [ids[0]]
+    assert report["stale"] == [ids[1]]
+    assert report["temp_files"] == ["articles/2026/05/.half-written.en.md.abc123.tmp"]
+    assert report["unreadable"] == [{"path": "articles/2026/05/broken.en.md",
+                                     "error": "the frontmatter is not valid YAML at line 1, column 17: "
+                                              "expected ',' or ']', but got '<stream end>'"}]
+
+    code, repaired = run(home, "--repair")
+    assert repaired["repaired"] == {"temp_files_removed": 1, "indexed": 2, "tombstoned": 1}
+    assert code == 1  # the broken file is still there: verify never deletes article files
+    assert sorted(p for p in (home / "articles").rglob("*.md")) == files_before
+    after = verify_home(home)
+    assert (after.missing, after.extra, after.stale, after.temp_files) == ([], [], [], [])
+    assert [path for path, _ in after.unreadable] == ["articles/2026/05/broken.en.md"]
+
+
+def test_duplicate_ids_are_reported(home: Path) -> None:
+    articles = build_fixture_index(home)
+    copy = home / "articles/2020/01/copy.en.md"
+    copy.parent.mkdir(parents=True)
+    original = Store(home).path_of(articles[0].id)
+    copy.write_text(original.read_text(encoding="utf-8"), encoding="utf-8")
+    report = verify_home(home)
+    assert report.duplicate_ids == {articles[0].id: sorted(
+        [original.relative_to(home).as_posix(), "articles/2020/01/copy.en.md"])}
+
+
+def test_missing_index_is_reported_and_rebuilt(home: Path) -> None:
+    articles = build_fixture_index(home)
+    import shutil
+    shutil.rmtree(home / "index")
+    code, report = run(home)
+    assert code == 1 and "reindex" in report["index_error"]
+    code, report = run(home, "--repair")
+    assert code == 0 and report["repaired"]["reindexed"] == len(articles)
+    assert verify_home(home).ok
+    update_documents(home, [])  # the rebuilt index takes incremental writes
