@@ -7,6 +7,7 @@ updated so the articles are searchable at once."""
 from __future__ import annotations
 
 import fcntl
+import http.server
 import json
 import os
 import pty
@@ -15,7 +16,9 @@ import shutil
 import subprocess
 import sys
 import termios
+import threading
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 from click.testing import CliRunner
@@ -353,3 +356,86 @@ def test_a_progress_bar_only_when_stderr_is_a_terminal(home: Path) -> None:
     # piped stderr: no bar
     again = run_command(home, "--date", "2026-01-15", *inputs)
     assert again.stderr == b""
+
+
+# ------------------------------------------------------------------------- URLs and feeds --
+
+WEB = INGEST / "web"
+
+
+class _Pages(http.server.BaseHTTPRequestHandler):
+    """Our own page and feed; anything else is a 404."""
+
+    FILES = {"/lithium-prices.html": ("lithium-prices.html", "text/html; charset=utf-8"),
+             "/metals.xml": ("metals-feed.xml", "application/rss+xml")}
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        if self.path not in self.FILES:
+            self.send_error(404)
+            return
+        name, content_type = self.FILES[self.path]
+        base = f"http://127.0.0.1:{self.server.server_port}"
+        data = (WEB / name).read_text(encoding="utf-8").replace("{base}", base).encode("utf-8")
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def site() -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Pages)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+LITHIUM_REL = "articles/2026/02/lithium-prices-slump-to-a-four-year-low-as-battery-makers-cut-orders.en.md"
+LITHIUM_TITLE = "Lithium prices slump to a four-year low as battery makers cut orders"
+LITHIUM_ID = "a82ca0f52c0999af"  # from its canonical URL, whichever address it was fetched from
+
+
+def test_a_url_is_fetched_once_and_then_unchanged(home: Path, site: str) -> None:
+    first = invoke(home, "--json", f"{site}/lithium-prices.html")
+    again = invoke(home, "--json", f"{site}/lithium-prices.html")
+    assert (first.exit_code, again.exit_code) == (0, 0)
+    entry = {"input": f"{site}/lithium-prices.html", "id": LITHIUM_ID, "path": str(home / LITHIUM_REL),
+             "title": LITHIUM_TITLE}
+    assert json.loads(first.stdout)["results"] == [{**entry, "status": "created"}]
+    assert json.loads(again.stdout)["results"] == [{**entry, "status": "unchanged"}]
+    saved = (home / LITHIUM_REL).read_text(encoding="utf-8")
+    for line in ("author: Priya Natarajan", f"url: {site}/lithium-prices.html", "sentiment: NEGATIVE",
+                 "canonicalUrl: https://ridgeway.example/metals/lithium-four-year-low"):
+        assert line in saved
+    assert search_ids(home, "lithium") == [LITHIUM_ID]
+
+
+def test_a_missing_page_fails_with_the_reason(home: Path, site: str) -> None:
+    result = invoke(home, f"{site}/missing.html")
+    assert result.exit_code == 1
+    assert result.stderr == f"failed     {site}/missing.html: HTTP 404 Not Found: no page at this address\n"
+
+
+def test_a_feed_brings_its_entries_and_reports_the_one_that_failed(home: Path, site: str) -> None:
+    result = invoke(home, "--json", "--feed", f"{site}/metals.xml")
+    assert result.exit_code == 1
+    out = json.loads(result.stdout)
+    assert out["results"] == [
+        {"input": f"{site}/metals.xml", "status": "created", "id": LITHIUM_ID,
+         "path": str(home / LITHIUM_REL), "title": LITHIUM_TITLE},
+        {"input": f"{site}/metals.xml entry 2 ({site}/gone.html)", "status": "failed",
+         "error": "HTTP 404 Not Found: no page at this address; the feed's own text for this entry is "
+                  "too short to keep (no text, at least 50 needed)"},
+    ]
+    assert out["summary"] == {"created": 1, "updated": 0, "unchanged": 0, "failed": 1}
+    saved = (home / LITHIUM_REL).read_text(encoding="utf-8")
+    assert "externalId: ridgeway-20260206-lithium" in saved and "tags:\n  - LITHIUM\n" in saved
