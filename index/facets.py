@@ -37,6 +37,12 @@ SINGLE_FACETS = ("source", "category", "sentiment", "lang")
 MISSING = np.iinfo(np.int64).max
 _DAY_US = 86_400_000_000
 _EMPTY = np.zeros(0, dtype=np.int64)
+_EMPTY_F = np.zeros(0, dtype=np.float64)
+#: fields whose words rank hits (their per-document lengths are kept for BM25F)
+SCORED_FIELDS = ("title", "description", "body", "author")
+#: Whoosh's BM25F defaults
+BM25_B = 0.75
+BM25_K1 = 1.2
 
 
 def to_long(value: datetime | date) -> int:
@@ -56,35 +62,67 @@ def long_to_ordinal(values: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------------- postings --
 
 def term_docnums(reader: Any, fieldname: str, tbytes: bytes) -> np.ndarray:
-    """The (segment-local, sorted) document numbers of one term, deleted documents included.
+    """The (segment-local, sorted) document numbers of one term, deleted documents included."""
+    return term_postings(reader, fieldname, tbytes, weights=False)[0]
+
+
+def term_postings(reader: Any, fieldname: str, tbytes: bytes, *, weights: bool = True
+                  ) -> tuple[np.ndarray, np.ndarray | None]:
+    """Document numbers and (with ``weights``) the posting weights (term frequency times the
+    field boost) of one term in one segment, deleted documents included.
 
     Reads the W3 codec's posting blocks directly (each block is a pickled tuple of delta-encoded
-    ids); other codecs fall back to Whoosh's one-id-at-a-time matcher."""
+    ids, and its weights); other codecs fall back to Whoosh's one-id-at-a-time matcher."""
     terms = getattr(reader, "_terms", None)
     if terms is None or not hasattr(terms, "term_info"):
         try:
-            matcher = reader.postings(fieldname, tbytes)
+            return _one_at_a_time(reader.postings(fieldname, tbytes), weights)
         except TermNotFound:
-            return _EMPTY
-        return np.fromiter(matcher.all_ids(), dtype=np.int64)
+            return _EMPTY, (_EMPTY_F if weights else None)
     try:
         info = terms.term_info(fieldname, tbytes)
     except (TermNotFound, KeyError):
-        return _EMPTY
+        return _EMPTY, (_EMPTY_F if weights else None)
     if info.is_inlined():
-        return np.asarray(info.inlined_postings()[0], dtype=np.int64)
+        ids, ws, _ = info.inlined_postings()
+        return (np.asarray(ids, dtype=np.int64),
+                np.asarray(ws, dtype=np.float64) if weights else None)
     matcher = terms.matcher(fieldname, tbytes, reader.schema[fieldname].format)
     if getattr(matcher, "_byteids", True) or not hasattr(matcher, "_read_data"):
-        return np.fromiter(matcher.all_ids(), dtype=np.int64)
-    chunks = []
+        return _one_at_a_time(matcher, weights)
+    id_chunks, weight_chunks = [], []
     while True:
         if matcher._data is None:
             matcher._read_data()
-        chunks.append(np.cumsum(np.asarray(matcher._data[0], dtype=np.int64)))
+        ids = np.cumsum(np.asarray(matcher._data[0], dtype=np.int64))
+        id_chunks.append(ids)
+        if weights:
+            raw = matcher._data[1]
+            if raw is None:
+                weight_chunks.append(np.ones(len(ids)))
+            elif isinstance(raw, float):
+                weight_chunks.append(np.full(len(ids), raw))
+            else:
+                weight_chunks.append(np.asarray(raw, dtype=np.float64))
         if matcher._lastblock:
             break
         matcher._goto(matcher._nextoffset)
-    return np.concatenate(chunks) if len(chunks) > 1 else chunks[0]
+    docs = np.concatenate(id_chunks) if len(id_chunks) > 1 else id_chunks[0]
+    if not weights:
+        return docs, None
+    return docs, (np.concatenate(weight_chunks) if len(weight_chunks) > 1 else weight_chunks[0])
+
+
+def _one_at_a_time(matcher: Any, weights: bool) -> tuple[np.ndarray, np.ndarray | None]:
+    ids: list[int] = []
+    found: list[float] = []
+    while matcher.is_active():
+        ids.append(matcher.id())
+        if weights:
+            found.append(matcher.weight())
+        matcher.next()
+    return (np.asarray(ids, dtype=np.int64),
+            np.asarray(found, dtype=np.float64) if weights else None)
 
 
 def _field_terms(reader: Any, fieldname: str):
@@ -124,6 +162,8 @@ class SegmentColumns:
     deleted: np.ndarray
     draft: np.ndarray
     facets: dict[str, Facet]
+    #: field -> Whoosh's one-byte length code per document (decoded with ``LENGTH_OF_BYTE``)
+    lengths: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def read_segment(reader: Any) -> SegmentColumns:
@@ -168,7 +208,37 @@ def read_segment(reader: Any) -> SegmentColumns:
         deleted=_dates_from_terms(reader, "deleted", size),
         draft=draft,
         facets=facets,
+        lengths={name: _length_bytes(reader, name, size) for name in SCORED_FIELDS},
     )
+
+
+def _length_bytes(reader: Any, fieldname: str, size: int) -> np.ndarray:
+    """The per-document field length bytes of a segment, read in one piece."""
+    perdoc = getattr(reader, "_perdoc", None)
+    column = None
+    if perdoc is not None and hasattr(perdoc, "_cached_reader"):
+        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+
+        column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    if isinstance(column, NumericColumn.Reader) and column._typecode == "B":
+        count = min(column._count, size)
+        values = np.frombuffer(column._dbfile.get(column._basepos, count), dtype=np.uint8)
+        if count < size:
+            values = np.concatenate([values, np.zeros(size - count, dtype=np.uint8)])
+        return values
+    from whoosh.util.numeric import length_to_byte  # any other reader: one call per document
+    return np.fromiter((length_to_byte(reader.doc_field_length(i, fieldname, 0) or 0)
+                        for i in range(size)), dtype=np.uint8, count=size)
+
+
+def _length_table() -> np.ndarray:
+    from whoosh.util.numeric import byte_to_length
+
+    return np.asarray([byte_to_length(i) for i in range(256)], dtype=np.float64)
+
+
+#: one-byte length code -> field length
+LENGTH_OF_BYTE = _length_table()
 
 
 def _label(reader: Any, name: str, value: str, docnum: int) -> str:
@@ -243,6 +313,7 @@ class View:
     #: facet -> value -> ordinal
     ordinal: dict[str, dict[str, int]]
     offsets: list[int]
+    lengths: dict[str, np.ndarray] = field(default_factory=dict)
     _terms: OrderedDict = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -279,13 +350,23 @@ class View:
             return np.bincount(facet.ords[mask] + 1, minlength=width + 1)[1:]
         return np.bincount(facet.ords[mask[facet.docs]], minlength=width)
 
-    def cached_term(self, key: tuple[str, bytes], compute) -> np.ndarray:
+    def postings(self, searcher: Any, fieldname: str, text: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Global document numbers and weights of a term over all segments, cached per view."""
+        fieldobj = searcher.schema[fieldname]
+        tbytes = text if isinstance(text, bytes) else fieldobj.to_bytes(text)
+        key = (fieldname, tbytes)
         with self._lock:
             hit = self._terms.get(key)
             if hit is not None:
                 self._terms.move_to_end(key)
                 return hit
-        value = compute()
+        docs, weights = [], []
+        for reader, offset in searcher.reader().leaf_readers():
+            found, found_weights = term_postings(reader, fieldname, tbytes)
+            if len(found):
+                docs.append(found + offset)
+                weights.append(found_weights)
+        value = ((np.concatenate(docs), np.concatenate(weights)) if docs else (_EMPTY, _EMPTY_F))
         with self._lock:
             self._terms[key] = value
             while len(self._terms) > 512:
@@ -344,6 +425,8 @@ def join_segments(parts: list[tuple[SegmentColumns, np.ndarray]]) -> View:
         facets=facets,
         ordinal=ordinal,
         offsets=offsets,
+        lengths={name: (np.concatenate([seg.lengths[name] for seg, _ in parts]) if parts
+                        else np.zeros(0, np.uint8)) for name in SCORED_FIELDS},
     )
 
 
@@ -401,18 +484,7 @@ def match_mask(q: wq.Query, searcher: Any, view: View) -> np.ndarray:
     size = view.size
 
     def term(fieldname: str, text: Any) -> np.ndarray:
-        fieldobj = searcher.schema[fieldname]
-        tbytes = text if isinstance(text, bytes) else fieldobj.to_bytes(text)
-
-        def compute() -> np.ndarray:
-            parts = []
-            for reader, offset in searcher.reader().leaf_readers():
-                docs = term_docnums(reader, fieldname, tbytes)
-                if len(docs):
-                    parts.append(docs + offset)
-            return np.concatenate(parts) if parts else _EMPTY
-
-        docs = view.cached_term((fieldname, tbytes), compute)
+        docs, _ = view.postings(searcher, fieldname, text)
         mask = np.zeros(size, dtype=bool)
         mask[docs] = True
         return mask
@@ -481,3 +553,23 @@ def year_of_ordinals(ordinals: np.ndarray) -> np.ndarray:
     epoch = date(1970, 1, 1).toordinal()
     days = (ordinals - epoch).astype("datetime64[D]")
     return days.astype("datetime64[Y]").astype(np.int64) + 1970
+
+
+def bm25_scores(searcher: Any, view: View, terms: list[tuple[str, str, float]]) -> np.ndarray:
+    """Whoosh's BM25F score of every document for the (field, word, boost) terms, as an array:
+    the same formula, idf and average lengths as ``whoosh.scoring.BM25F``, summed over terms,
+    computed from posting blocks instead of one matcher call per document."""
+    scores = np.zeros(view.size, dtype=np.float64)
+    total = searcher.doc_count_all()
+    for fieldname, text, boost in terms:
+        if fieldname not in view.lengths:
+            continue
+        docs, weights = view.postings(searcher, fieldname, text)
+        if not len(docs):
+            continue
+        idf = np.log(total / (len(docs) + 1)) + 1
+        average = searcher.avg_field_length(fieldname) or 1
+        lengths = LENGTH_OF_BYTE[view.lengths[fieldname][docs]]
+        norm = BM25_K1 * ((1 - BM25_B) + BM25_B * lengths / average)
+        scores[docs] += boost * idf * (weights * (BM25_K1 + 1)) / (weights + norm)
+    return scores

@@ -295,3 +295,30 @@ def has_positive_terms(q: wq.Query, fields: tuple[str, ...] | None = None) -> bo
     """False for ``Every()`` and for pure negations (``NOT bitcoin``): nothing to rank by.
     With ``fields``, only words in those fields count."""
     return any(fields is None or f in fields for f, _ in positive_words(q))
+
+
+def scored_terms(q: wq.Query) -> list[tuple[str, str, float]]:
+    """(field, word, boost) of every term that adds to the score (not under NOT; phrase words
+    count as words), boosts multiplied down the tree."""
+    out: list[tuple[str, str, float]] = []
+
+    def walk(node: wq.Query, boost: float) -> None:
+        boost *= getattr(node, "boost", 1.0)
+        if isinstance(node, wq.Not):
+            return
+        if isinstance(node, wq.AndNot):
+            walk(node.a, boost)
+        elif isinstance(node, (wq.AndMaybe, wq.Require)):
+            walk(node.a, boost)
+            walk(node.b, boost)
+        elif isinstance(node, wq.Term):
+            if isinstance(node.text, str):
+                out.append((node.fieldname, node.text, boost))
+        elif isinstance(node, wq.Phrase):
+            out.extend((node.fieldname, w, boost) for w in node.words)
+        elif isinstance(node, wq.CompoundQuery):
+            for sub in node.subqueries:
+                walk(sub, boost)
+
+    walk(q, 1.0)
+    return out

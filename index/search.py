@@ -30,13 +30,13 @@ from whoosh.classify import Bo1Model
 
 from archive.errors import NotFound, QueryError
 from archive.store import split_frontmatter
-from index.facets import MISSING, ColumnCache, View, histogram_days, match_mask, to_long, \
-    year_of_ordinals
+from index.facets import MISSING, ColumnCache, View, bm25_scores, histogram_days, match_mask, \
+    to_long, year_of_ordinals
 from index.highlight import make_snippet, plain_text
 from index.model import FACET_PARAMS, FacetValue, HistogramBucket, Hit, IndexStats, \
     SearchQuery, SearchResult
 from index.query import DEFAULT_FIELDS, MAX_EXPANSIONS, has_positive_terms, parse_query, \
-    positive_words
+    positive_words, scored_terms
 
 #: facet values listed per facet (selected values are always listed on top of these)
 FACET_LIMIT = 30
@@ -391,15 +391,20 @@ def _expand_prefixes(q: wq.Query, searcher: Any) -> wq.Query:
 
 def _ranked(searcher: Any, view: View, q: wq.Query, full: np.ndarray, limit: int
             ) -> list[tuple[int, float]]:
-    """Whoosh's relevance order of the documents in ``full``, the first ``limit`` of them; equal
-    scores newest first (then by id), so the order does not depend on document numbers."""
+    """The first ``limit`` documents of ``full`` by BM25F score (computed over arrays, see
+    ``bm25_scores``); equal scores newest first, then by id, so the order does not depend on
+    document numbers."""
     if limit <= 0 or not full.any():
         return []
-    allowed = np.flatnonzero(full)
-    results = searcher.search(q, limit=limit, filter=set(allowed.tolist()))
-    scored = [(hit.docnum, hit.score) for hit in results]
-    scored.sort(key=lambda h: (-round(h[1], 6), -int(view.published[h[0]]), int(view.id_rank[h[0]])))
-    return scored
+    scores = bm25_scores(searcher, view, scored_terms(q))
+    docs = np.flatnonzero(full)
+    found = np.round(scores[docs], 6)
+    if len(docs) > limit:
+        threshold = -np.partition(-found, limit - 1)[limit - 1]
+        keep = found >= threshold  # ties at the threshold stay, the sort below decides
+        docs, found = docs[keep], found[keep]
+    order = np.lexsort((view.id_rank[docs], -view.published[docs], -found))[:limit]
+    return [(int(d), float(s)) for d, s in zip(docs[order], found[order])]
 
 
 def _newest_first(view: View, mask: np.ndarray) -> np.ndarray:

@@ -199,3 +199,21 @@ def test_histogram_interval_fits_the_range(first, last, interval, buckets):
 def test_years_of_day_numbers():
     days = np.asarray([date(1999, 12, 31).toordinal(), date(2026, 1, 1).toordinal()])
     assert year_of_ordinals(days).tolist() == [1999, 2026]
+
+
+@pytest.mark.parametrize("text", ["bitcoin", "bitcoin market", "title:bitcoin OR policy",
+                                  "market NOT bitcoin", "filler3 policy^2"])
+def test_bm25_over_arrays_equals_whooshs_scores(index, text):
+    from index.facets import bm25_scores
+    from index.query import scored_terms
+
+    with index.searcher() as searcher:
+        view = ColumnCache().view_for(searcher)
+        q = parse_query(text)
+        ours = bm25_scores(searcher, view, scored_terms(q))
+        theirs = {hit.docnum: hit.score for hit in searcher.search(q, limit=None)}
+        assert theirs, "the query should match"
+        # equal, up to the constant 1.0 Whoosh adds for a NOT inside an AND
+        shift = 1.0 if "NOT" in text else 0.0
+        assert {d: round(s, 4) for d, s in theirs.items()} == \
+            {d: round(float(ours[d]) + shift, 4) for d in theirs}
