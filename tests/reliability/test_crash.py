@@ -31,10 +31,10 @@ SOURCES = ["Harbor Street Journal", "Ledger Daily", "Chip Times", "Coin Courier"
 TOPICS = ["copper futures", "stablecoin reserves", "chip export rules", "bond auctions", "GPU leasing"]
 
 
-def write_inputs(folder: Path, version: int) -> None:
+def write_inputs(folder: Path, version: int, *, prefix: str = "Desk notes", count: int = N_ARTICLES) -> None:
     """N invented articles; version 2 changes every body (and so every file)."""
     folder.mkdir(parents=True, exist_ok=True)
-    for i in range(N_ARTICLES):
+    for i in range(count):
         topic = TOPICS[i % len(TOPICS)]
         paragraphs = [
             f"Analysts tracking {topic} said on Tuesday that volumes in week {i} were steady, "
@@ -44,7 +44,7 @@ def write_inputs(folder: Path, version: int) -> None:
         ] + [f"Further detail {j} on {topic}: the committee will publish minutes later." for j in range(version)]
         (folder / f"story-{i:03d}.md").write_text(
             "---\n"
-            f"title: 'Desk notes {i}: {topic} steady into month-end'\n"
+            f"title: '{prefix} {i}: {topic} steady into month-end'\n"
             f"publishedAt: '2025-{i % 12 + 1:02d}-{i % 27 + 1:02d}T09:30:00.000Z'\n"
             f"source:\n  name: {SOURCES[i % len(SOURCES)]}\n  key: src{i % len(SOURCES)}\n  type: FILE\n"
             "sentiment: NEUTRAL\n"
