@@ -30,23 +30,43 @@ def plain_text(markdown: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def make_snippet(text: str, terms: Iterable[str], analyzer) -> str:
+def match_spans(text: str, terms: Iterable[str], analyzer) -> list[tuple[int, int]]:
+    """(start, end) of the words of ``text`` whose analysed form is one of ``terms``.
+
+    A regular expression finds the candidate words (those starting like a term's stem, which
+    covers ``rally``/``ralli`` and ``rating``/``rate``), and only those words go through the
+    analyzer: a long body is never tokenised whole."""
+    wanted = {t for t in terms if t}
+    if not text or not wanted:
+        return []
+    stems = sorted({t[:max(3, len(t) - 1)] if len(t) > 3 else t for t in wanted}, key=len, reverse=True)
+    pattern = re.compile(r"\b(?:" + "|".join(re.escape(s) for s in stems) + r")\w*", re.IGNORECASE)
+    verdict: dict[str, bool] = {}
+    spans = []
+    for match in pattern.finditer(text):
+        word = match.group(0)
+        key = word.lower()
+        if key not in verdict:
+            verdict[key] = any(token.text in wanted for token in analyzer(word))
+        if verdict[key]:
+            spans.append((match.start(), match.end()))
+    return spans
+
+
+def make_snippet(text: str, terms: Iterable[str], analyzer,
+                 spans: list[tuple[int, int]] | None = None) -> str:
     """The best passage of ``text`` for the (analysed) ``terms``, as escaped HTML with marks;
     the start of the text (escaped, no marks) when nothing matches; ``""`` for no text."""
     text = text or ""
     if not text:
         return ""
-    wanted = set(terms)
-    spans: list[tuple[int, int]] = []
-    if wanted:
-        for token in analyzer(text, chars=True, mode="index"):
-            if token.text in wanted:
-                spans.append((token.startchar, token.endchar))
+    if spans is None:
+        spans = match_spans(text, terms, analyzer)
     if not spans:
         return str(escape(_cut(text, 0, SNIPPET_CHARS)))
     best, best_count = 0, 0
     for i, (start, _) in enumerate(spans):
-        count = sum(1 for s, _ in spans[i:] if s < start + SNIPPET_CHARS - LEAD_CHARS)
+        count = sum(1 for s, _ in spans[i:i + 50] if s < start + SNIPPET_CHARS - LEAD_CHARS)
         if count > best_count:
             best, best_count = i, count
     first = spans[best][0]

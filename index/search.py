@@ -32,7 +32,7 @@ from archive.errors import NotFound, QueryError
 from archive.store import split_frontmatter
 from index.facets import MISSING, ColumnCache, View, bm25_scores, histogram_days, match_mask, \
     to_long, year_of_ordinals
-from index.highlight import make_snippet, plain_text
+from index.highlight import make_snippet, match_spans, plain_text
 from index.model import FACET_PARAMS, FacetValue, HistogramBucket, Hit, IndexStats, \
     SearchQuery, SearchResult
 from index.query import DEFAULT_FIELDS, MAX_EXPANSIONS, has_positive_terms, parse_query, \
@@ -265,15 +265,18 @@ class SearchService:
         )
 
     def _snippet(self, searcher: Any, stored: dict, terms: dict[str, set[str]]) -> str:
+        """The body's best passage; the description's when only it matches; else the start."""
         analyzer = searcher.schema["body"].analyzer
         body = self._body(stored)
         wanted = terms.get("body", set()) | terms.get("title", set()) | terms.get("description", set())
-        if body and (not wanted or _mentions(body, wanted, analyzer)):
-            return make_snippet(body, wanted, analyzer)
+        spans = match_spans(body, wanted, analyzer)
+        if spans or not wanted:
+            return make_snippet(body, wanted, analyzer, spans)
         description = stored.get("description") or ""
-        if description and _mentions(description, wanted, analyzer):
-            return make_snippet(description, wanted, analyzer)
-        return make_snippet(body or description, wanted, analyzer)
+        found = match_spans(description, wanted, analyzer)
+        if found:
+            return make_snippet(description, wanted, analyzer, found)
+        return make_snippet(body or description, wanted, analyzer, [])
 
     def _body(self, stored: dict) -> str:
         """The article text for highlights, read from its file (the index does not store it)."""
@@ -505,10 +508,6 @@ def _highlight_terms(q: wq.Query) -> dict[str, set[str]]:
         if isinstance(text, str):
             terms.setdefault(fieldname, set()).add(text)
     return terms
-
-
-def _mentions(text: str, wanted: set[str], analyzer: Any) -> bool:
-    return any(token.text in wanted for token in analyzer(text))
 
 
 _PLAIN_WORD = re.compile(r"(?<![\w:\"*])([A-Za-z][A-Za-z'-]{2,})(?![\w:*])")

@@ -494,3 +494,29 @@ def test_search_result_to_dict_round_trip_shape(service):
     assert data["total"] == 3 and len(data["hits"]) == 2
     assert data["facets"]["source"][0] == {"value": "coindesk", "label": "CoinDesk", "count": 3,
                                            "selected": True, "toggle_url": "?q=bitcoin&per_page=2"}
+
+
+# ------------------------------------------------------------------------ snippets, pure --
+
+def test_snippet_matches_stems_and_escapes():
+    from whoosh.analysis import StemmingAnalyzer
+
+    from index.highlight import make_snippet, match_spans, plain_text
+
+    analyzer = StemmingAnalyzer()
+    text = "Chipmakers rallied; the rally's <b>rating</b> & ratings rose. Rated? No: rates."
+    terms = {t.text for t in analyzer("rally rating")}
+    assert terms == {"ralli", "rate"}
+    assert [text[a:b] for a, b in match_spans(text, terms, analyzer)] == [
+        "rallied", "rally", "rating", "ratings", "Rated", "rates"]
+    assert make_snippet(text, terms, analyzer) == (
+        "Chipmakers <mark>rallied</mark>; the <mark>rally</mark>&#39;s &lt;b&gt;<mark>rating</mark>"
+        "&lt;/b&gt; &amp; <mark>ratings</mark> rose. <mark>Rated</mark>? No: <mark>rates</mark>.")
+    assert make_snippet("<i>plain</i> text", {"other"}, analyzer) == "&lt;i&gt;plain&lt;/i&gt; text"
+    assert make_snippet("", {"x"}, analyzer) == ""
+    long = "word " * 100 + "target here " + "word " * 100
+    snippet = make_snippet(long.strip(), {"target"}, analyzer)
+    assert snippet.startswith("\u2026") and snippet.endswith("\u2026") and "<mark>target</mark>" in snippet
+    assert len(snippet) < 300
+    assert plain_text("# Head\n\n**Bold** [link](https://x.example) and `code`\n- item") == \
+        "Head Bold link and code item"
