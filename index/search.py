@@ -86,6 +86,11 @@ class SearchService:
         searcher = state[1]
         return searcher, self._columns.view_for(searcher)
 
+    def warm(self) -> None:
+        """Open the index and build its arrays now (e.g. when a server starts), not on the
+        first request."""
+        self._snapshot()
+
     def _release(self, searcher: Any) -> None:
         with self._lock:
             if searcher in self._open:
@@ -413,7 +418,9 @@ def _ranked(searcher: Any, view: View, q: wq.Query, full: np.ndarray, limit: int
 def _newest_first(view: View, mask: np.ndarray) -> np.ndarray:
     """Matching document numbers, newest first, ties by id: the canonical order."""
     docs = np.flatnonzero(mask)
-    order = np.lexsort((view.id_rank[docs], -view.published[docs]))
+    published = view.published[docs]
+    published = np.where(published == MISSING, -1, published)  # undated: oldest
+    order = np.lexsort((view.id_rank[docs], -published))
     return docs[order]
 
 
