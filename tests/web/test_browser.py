@@ -1,0 +1,272 @@
+"""What htmx does, in Debian's headless Chromium driven by Playwright, against the real app served
+over HTTP on 127.0.0.1 (werkzeug's server in a thread, a real index in a tmp folder).
+
+Screenshots go to test-artifacts/screenshots/ (gitignored) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+from tests.web.conftest import HOSTILE_TITLE
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SHOTS = REPO / "test-artifacts" / "screenshots"
+
+
+class WikiPage(BaseHTTPRequestHandler):
+    """A page of "another site" (another port) that embeds the archive with the one-line snippet."""
+
+    body = b""
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(self.body)))
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def wiki():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), WikiPage)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def live(hostile_home: Path, wiki):
+    """The archive on its own port; the wiki's origin (127.0.0.1 only) may frame /embed."""
+    from werkzeug.serving import make_server
+
+    from web.app import create_app
+
+    wiki_origin = f"http://127.0.0.1:{wiki.server_port}"
+    app = create_app({"HOME": hostile_home, "EMBED_ORIGINS": wiki_origin})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    WikiPage.body = (
+        "<!doctype html><html><head><meta charset='utf-8'><title>Team wiki: crypto desk</title></head>"
+        "<body style='font-family:sans-serif;max-width:720px;margin:2rem auto'>"
+        "<h1>Crypto desk</h1><p>Latest coverage from the archive:</p>"
+        f"<script src='{base}/embed.js' data-q='bitcoin' data-sort='newest'></script>"
+        "<p id='after'>Text after the embed.</p></body></html>"
+    ).encode()
+    yield base
+    server.shutdown()
+    app.extensions["newsarchive"].close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    problems: list[str] = []
+    page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}")
+            if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.problems = problems  # type: ignore[attr-defined]
+    yield page
+    context.close()
+
+
+def api(base: str, path: str) -> dict:
+    with urllib.request.urlopen(base + path, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def titles(page) -> list[str]:
+    return page.locator("ol.hits .hit-title a").all_inner_texts()
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    # caret="initial": no style injected by Playwright (the CSP would refuse it and log an error)
+    page.screenshot(path=str(SHOTS / name), full_page=True, caret="initial")
+
+
+def test_typing_facets_back_and_forward(page, live) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(live + "/search")
+    total = api(live, "/api/search")["total"]
+    assert total == 21  # 19 fixture articles shown (one is a draft) and the 2 hostile ones
+    expect(page.locator(".count")).to_contain_text(f"{total} matches")
+    shot(page, "search-desktop.png")
+    page.evaluate("window.__sameDocument = true")  # gone if anything reloads the whole page
+
+    page.locator("#q").press_sequentially("bitcoin", delay=40)
+    page.wait_for_url(live + "/search?q=bitcoin")
+    expected = [h["title"] for h in api(live, "/api/search?q=bitcoin")["hits"]]
+    expect(page.locator("ol.hits .hit-title a")).to_have_text(expected)
+    expect(page.locator(".count")).to_contain_text("4 matches")
+    assert page.title() == "bitcoin · newsarchive search"
+
+    page.locator("a.facet-value", has_text="CoinDesk").click()
+    page.wait_for_url(live + "/search?q=bitcoin&source=coindesk")
+    coindesk = [h["title"] for h in api(live, "/api/search?q=bitcoin&source=coindesk")["hits"]]
+    expect(page.locator("ol.hits .hit-title a")).to_have_text(coindesk)
+    expect(page.locator("a.facet-value.selected")).to_have_count(1)
+    assert len(coindesk) < len(expected)
+    assert page.evaluate("window.__sameDocument === true")
+
+    page.go_back()
+    page.wait_for_url(live + "/search?q=bitcoin")
+    expect(page.locator("ol.hits .hit-title a")).to_have_text(expected)
+    expect(page.locator("a.facet-value.selected")).to_have_count(0)
+    expect(page.locator("#q")).to_have_value("bitcoin")
+
+    page.go_forward()
+    page.wait_for_url(live + "/search?q=bitcoin&source=coindesk")
+    expect(page.locator("ol.hits .hit-title a")).to_have_text(coindesk)
+
+    page.reload()
+    expect(page.locator("ol.hits .hit-title a")).to_have_text(coindesk)
+    expect(page.locator("#q")).to_have_value("bitcoin")
+
+    # a histogram bar narrows the dates
+    bar = page.locator("figure.histogram svg a").first
+    bar.click()
+    page.wait_for_url(lambda url: "from=" in url and "to=" in url)
+    expect(page.locator("#from")).not_to_have_value("")
+    assert page.problems == [], "\n".join(page.problems)  # type: ignore[attr-defined]
+
+
+def test_phone_width(browser, live) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2,
+                                  is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(live + "/search?q=rates")
+    page.locator("ol.hits").wait_for()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390  # nothing sticks out sideways
+    shot(page, "search-phone.png")
+    context.close()
+
+
+def test_search_works_with_javascript_off(browser, live) -> None:
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(live + "/search")
+    page.fill("#q", "rates")
+    page.press("#q", "Enter")
+    page.wait_for_url(lambda url: "q=rates" in url)
+    expected = [h["title"] for h in api(live, "/api/search?q=rates")["hits"]]
+    assert titles(page) == expected
+    page.locator("a.facet-value", has_text="Market Wire").click()
+    page.wait_for_url(lambda url: "source=marketwire" in url)
+    assert titles(page) == [h["title"] for h in api(live, "/api/search?q=rates&source=marketwire")["hits"]]
+    # the sidebar form fields go with the same form: change the order and apply
+    page.select_option("#sort", "oldest")
+    page.locator("button.apply").click()
+    page.wait_for_url(lambda url: "sort=oldest" in url)
+    assert titles(page) == [h["title"] for h in api(
+        live, "/api/search?q=rates&source=marketwire&sort=oldest")["hits"]]
+    context.close()
+
+
+def test_embed_snippet_on_another_origin(page, live, wiki) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(f"http://127.0.0.1:{wiki.server_port}/")
+    frame = page.frame_locator("iframe.newsarchive-embed")
+    expected = [h["title"] for h in api(live, "/api/search?q=bitcoin&sort=newest&per_page=5")["hits"]]
+    expect(frame.locator(".embed-hits li > a")).to_have_text(expected)
+    iframe = page.locator("iframe.newsarchive-embed")
+    # the frame is sized to its content by postMessage (not the 360px it starts with)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        height = iframe.evaluate("f => f.style.height")
+        if height != "360px":
+            break
+        time.sleep(0.05)
+    inner = frame.locator("#embed-root").evaluate("e => Math.ceil(e.getBoundingClientRect().height + 2)")
+    assert iframe.evaluate("f => f.style.height") == f"{inner}px"
+    # searching inside the frame works too
+    frame.locator("#q").fill("")
+    frame.locator("#q").press_sequentially("rates", delay=30)
+    rates = [h["title"] for h in api(live, "/api/search?q=rates&sort=newest&per_page=5")["hits"]]
+    expect(frame.locator(".embed-hits li > a")).to_have_text(rates)
+    shot(page, "embed.png")
+    assert page.problems == [], "\n".join(page.problems)  # type: ignore[attr-defined]
+
+
+def test_embed_refused_on_an_origin_not_configured(browser, live, wiki) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"http://localhost:{wiki.server_port}/")  # same port, but another origin
+    page.locator("iframe.newsarchive-embed").wait_for()
+    deadline = time.monotonic() + 5
+    child = None
+    while time.monotonic() < deadline:
+        child = next((f for f in page.frames if f != page.main_frame), None)
+        if child is not None and child.url.startswith("chrome-error:"):
+            break
+        time.sleep(0.1)
+    assert child is not None and child.url.startswith("chrome-error:")
+    context.close()
+
+
+def test_script_payloads_show_as_text_and_nothing_runs(page, live) -> None:
+    from playwright.sync_api import expect
+
+    hostile = next(h for h in api(live, "/api/search?q=token")["hits"] if h["title"] == HOSTILE_TITLE)
+    page.goto(live + "/search?q=token")
+    expect(page.locator("ol.hits .hit-title a").first).to_be_visible()
+    assert HOSTILE_TITLE in titles(page)
+    assert page.locator(".tags a", has_text="<svg onload=alert(1)>").count() == 1
+    page.locator("ol.hits .hit-title a", has_text="alert(\"title\")").click()
+    page.wait_for_url(live + f"/article/{hostile['id']}")
+    expect(page.locator("h1")).to_have_text(HOSTILE_TITLE)
+    body = page.locator(".article-body").inner_text()
+    assert "<script>alert('body')</script>" in body
+    assert "<img src=x onerror=alert('body-img')>" in body
+    assert "[a javascript link](javascript:alert('link'))" in body
+    assert page.locator(".article-body a").evaluate_all("as => as.map(a => a.href)") == [
+        "https://example.org/ok", "https://tracker.example/pixel.png"]
+    assert page.locator(".article-body img, .article-body script, .article-body iframe").count() == 0
+    assert page.locator(".original a").get_attribute("href") == "https://evilwire.example/2026/02/hostile-token"
+    shot(page, "article-hostile.png")
+    page.goto(live + "/search?q=%3Cscript%3Ealert(%27q%27)%3C/script%3E")
+    expect(page.locator("#q")).to_have_value("<script>alert('q')</script>")
+    assert page.problems == [], "\n".join(page.problems)  # type: ignore[attr-defined]
+
+
+def test_article_screenshot(page, live) -> None:
+    hit = api(live, "/api/search?q=chipmakers")["hits"][0]
+    page.goto(live + f"/article/{hit['id']}")
+    page.locator(".similar li").first.wait_for()
+    shot(page, "article.png")
+    assert page.problems == [], "\n".join(page.problems)  # type: ignore[attr-defined]
