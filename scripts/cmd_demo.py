@@ -10,6 +10,7 @@ Running it again changes nothing (ingest is idempotent) and serves the same arch
 from __future__ import annotations
 
 import shlex
+import socket
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,7 +84,34 @@ def serve_demo(home: Path, host: str, port: int) -> None:
     runs on the same server, threads and settings as a real archive."""
     from scripts.cmd_web import serve
 
-    click.get_current_context().invoke(serve, home=home, host=host, port=port, threads=8, dev=False)
+    check_address(home, host, port)
+    try:
+        click.get_current_context().invoke(serve, home=home, host=host, port=port, threads=8,
+                                           dev=False)
+    except OSError as exc:  # taken between the check and the server's own bind
+        raise _cannot_serve(home, host, port, exc.strerror or str(exc)) from None
+
+
+def check_address(home: Path, host: str, port: int) -> None:
+    """Refuse, with one clear message, an address the server could not listen on (a port in use,
+    a host name that does not resolve) before the server half-starts on it."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror as exc:
+        raise _cannot_serve(home, host, port, exc.strerror) from None
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise _cannot_serve(home, host, port, exc.strerror or str(exc)) from None
+
+
+def _cannot_serve(home: Path, host: str, port: int, reason: str) -> click.ClickException:
+    return click.ClickException(
+        f"cannot serve on {host}:{port}: {reason}. The demo archive is ready in {home}; "
+        "pick another --port (0: any free port) or --host"
+    )
 
 
 @click.command()

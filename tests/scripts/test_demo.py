@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -251,6 +252,25 @@ def test_a_file_as_home_is_refused(tmp_path: Path):
     code, output = run_demo(home)
     assert (code, output.splitlines()[-1]) == (
         2, f"Error: Invalid value for '--home': Directory '{home}' is a file.")
+
+
+def test_a_port_in_use_is_one_clear_message(demo_home: Path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(main, ["demo", "--home", str(demo_home), "--port", str(port)])
+    assert (result.exit_code, result.output) == (1, expected_output(demo_home, 0, 52).split("Try:")[0] + (
+        f"Error: cannot serve on 127.0.0.1:{port}: Address already in use. The demo archive is "
+        f"ready in {demo_home}; pick another --port (0: any free port) or --host\n"))
+
+
+def test_an_address_not_ours_is_one_clear_message(demo_home: Path):
+    # 192.0.2.1 is TEST-NET-1: never a local address, and no packet leaves to find that out
+    result = CliRunner().invoke(main, ["demo", "--home", str(demo_home), "--host", "192.0.2.1"])
+    assert (result.exit_code, result.output.splitlines()[-1]) == (1, (
+        "Error: cannot serve on 192.0.2.1:8080: Cannot assign requested address. The demo archive "
+        f"is ready in {demo_home}; pick another --port (0: any free port) or --host"))
 
 
 def test_serves_the_demo_until_interrupted(demo_home: Path):
