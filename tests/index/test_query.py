@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from whoosh import query as wq
 
 from archive.errors import QueryError
@@ -123,3 +125,19 @@ def test_positive_words_skip_negated_parts():
         ("title", "bitcoin"), ("description", "bitcoin"), ("body", "bitcoin"),
         ("title", "rate"), ("description", "rate"), ("body", "rate"),
         ("title", "cut"), ("description", "cut"), ("body", "cut")})
+
+
+PIECES = ["bitcoin", "rate", " ", " ", '"', "(", ")", "[", "]", ":", "*", "?", "-", "+", "^2", "~",
+          "AND", "OR", "NOT", " TO ", "published:", "title:", "tag:", "weird:", "2026", "2026-02",
+          "{", "}", "é", "sta*", "'", "\\", "/"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=10).map("".join))
+def test_any_text_parses_or_is_explained(text):
+    try:
+        parsed = parse_query(text)
+    except QueryError as exc:
+        assert str(exc) and "Traceback" not in str(exc)
+    else:
+        assert isinstance(parsed, wq.Query)
