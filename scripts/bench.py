@@ -135,7 +135,8 @@ def bench_reindex(plan: Plan, home: Path, workdir: Path, corpus: dict[str, Any],
             except Exception as exc:  # noqa: BLE001 - one engine failing must not end the run
                 errors[f"reindex {engine}"] = str(exc)
                 continue
-            log(f"  {engine}: {run['seconds']:.1f} s, {corpus['files'] / run['seconds']:.0f} docs/s, "
+            log(f"  {engine}: {run['seconds']:.1f} s ({run['cpu_seconds']:.1f} s CPU), "
+                f"{corpus['files'] / run['seconds']:.0f} docs/s, "
                 f"peak {run['vmhwm_kb'] / 1024:.0f} MB (+ workers {run['children_maxrss_kb'] / 1024:.0f} MB)")
             runs[engine].append(run)
     out: dict[str, Any] = {}
@@ -143,9 +144,12 @@ def bench_reindex(plan: Plan, home: Path, workdir: Path, corpus: dict[str, Any],
         if not items:
             continue
         seconds = [item["seconds"] for item in items]
+        cpu = [item["cpu_seconds"] for item in items]
         out[engine] = {
             "runs": items,
             "seconds": spread(seconds),
+            "cpu_seconds": spread(cpu),
+            "docs_per_cpu_s": spread([corpus["files"] / s for s in cpu]),
             "docs_per_s": spread([corpus["files"] / s for s in seconds]),
             "mb_per_s": spread([corpus["bytes"] / 1e6 / s for s in seconds]),
             "main_peak_mb": max(item["vmhwm_kb"] or 0 for item in items) / 1024,
@@ -184,18 +188,22 @@ def bench_search(plan: Plan, mix: tuple[BenchQuery, ...], home: Path, workdir: P
             samples: dict[str, list[float]] = {q.name: [] for q in mix}
             cold: list[float] = []
             rounds: list[list[float]] = []
+            cpu: list[float] = []
             for r in range(plan.rounds + 1):
                 this_round = []
                 for q in mix:
+                    c0 = _t.thread_time()
                     t0 = _t.perf_counter()
                     result = engine.search(q)
                     ms = (_t.perf_counter() - t0) * 1000
+                    cpu_ms = (_t.thread_time() - c0) * 1000
                     if r == 0:
                         cold.append(ms)
                         per_query[q.name]["totals"][name] = result["total"]
                     else:
                         this_round.append(ms)
                         samples[q.name].append(ms)
+                        cpu.append(cpu_ms)
                 if r:
                     rounds.append(this_round)
             engine.close()
@@ -210,6 +218,9 @@ def bench_search(plan: Plan, mix: tuple[BenchQuery, ...], home: Path, workdir: P
             "round_p50": spread([percentile(items, 50) for items in rounds]),
             "round_p95": spread([percentile(items, 95) for items in rounds]),
             "round_p99": spread([percentile(items, 99) for items in rounds]),
+            #: CPU time of the searching thread (SQLite's work included): what the machine's
+            #: other load does not inflate
+            "cpu": latency_summary(cpu),
         }
         for q in mix:
             per_query[q.name]["p50"][name] = median(samples[q.name])

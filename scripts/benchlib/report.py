@@ -30,6 +30,11 @@ def _get(data: dict[str, Any], *keys: str) -> Any:
     return data
 
 
+def _load(meta: dict[str, Any], key: str) -> str:
+    value = meta["host"].get(key)
+    return f"{value[0]:.1f}" if value else "?"
+
+
 def summary_rows(results: dict[str, Any]) -> list[tuple[str, dict[str, Any], str]]:
     """(measure, {engine: value}, 'higher'|'lower' is better)."""
     rows: list[tuple[str, dict[str, Any], str]] = []
@@ -42,6 +47,8 @@ def summary_rows(results: dict[str, Any]) -> list[tuple[str, dict[str, Any], str
     row("reindex, docs/s (median)", "higher", "reindex", "docs_per_s", "median")
     row("reindex, MB/s of files (median)", "higher", "reindex", "mb_per_s", "median")
     row("reindex, seconds (median)", "lower", "reindex", "seconds", "median")
+    row("reindex, CPU seconds incl. workers (median)", "lower", "reindex", "cpu_seconds", "median")
+    row("reindex, docs per CPU second (median)", "higher", "reindex", "docs_per_cpu_s", "median")
     row("reindex, peak memory of the main process, MB", "lower", "reindex", "main_peak_mb")
     row("reindex, peak memory of the largest worker, MB", "lower", "reindex", "worker_peak_mb")
     row("search p50 ms (median of rounds)", "lower", "search", "round_p50", "median")
@@ -49,6 +56,8 @@ def summary_rows(results: dict[str, Any]) -> list[tuple[str, dict[str, Any], str
     row("search p99 ms (all samples)", "lower", "search", "pooled", "p99")
     row("search max ms (all samples)", "lower", "search", "pooled", "max")
     row("search, first (cold) pass p50 ms", "lower", "search", "cold", "p50")
+    row("search CPU ms p50 (thread time)", "lower", "search", "cpu", "p50")
+    row("search CPU ms p99 (thread time)", "lower", "search", "cpu", "p99")
     row("web p50 ms", "lower", "web", "latency", "p50")
     row("web p95 ms", "lower", "web", "latency", "p95")
     row("web p99 ms", "lower", "web", "latency", "p99")
@@ -72,6 +81,10 @@ def to_markdown(results: dict[str, Any]) -> str:
         f"(seed {corpus['seed']}); parsing alone (one process): "
         f"{fmt(_get(results, 'parse', 'docs_per_s'), 0)} docs/s. "
         f"Plan: {meta['plan']}.",
+        "",
+        f"Load average (1 min) at the start {_load(meta, 'load_average')}, at the end "
+        f"{_load(meta, 'load_average_end')}: other work on the machine inflates wall times; "
+        "the CPU rows are less affected.",
         "",
         "| measure | newsarchive | SQLite FTS5 | ours ÷ FTS5 | plain Whoosh | ours ÷ Whoosh |",
         "|---|---:|---:|---:|---:|---:|",

@@ -1,7 +1,7 @@
 """One full reindex in a fresh process, so that its time and peak memory are its own.
 
 ``python -m scripts.benchlib.runner --engine ours|whoosh|fts5 --home H --workdir W [--procs P]``
-prints one JSON line: documents, seconds, the process's peak resident memory (VmHWM) and the
+prints one JSON line: documents, wall seconds, CPU seconds (with workers), the process's peak resident memory (VmHWM) and the
 largest peak of its worker processes (``RUSAGE_CHILDREN``), in kB.
 """
 
@@ -38,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
+    cpu_started = _cpu_seconds()
     if args.engine == "ours":
         from scripts.benchlib.ours import reindex_ours
 
@@ -51,11 +52,20 @@ def main(argv: list[str] | None = None) -> int:
             engine.procs = args.procs
         docs = engine.build(args.home)
     seconds = time.perf_counter() - started
+    cpu = _cpu_seconds() - cpu_started
     status = read_status()
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    print(json.dumps({"engine": args.engine, "docs": docs, "seconds": seconds,
+    print(json.dumps({"engine": args.engine, "docs": docs, "seconds": seconds, "cpu_seconds": cpu,
                       "vmhwm_kb": status.get("VmHWM"), "children_maxrss_kb": children}))
     return 0
+
+
+def _cpu_seconds() -> float:
+    """User + system CPU time of this process and of its finished worker processes: less
+    disturbed than wall time when other work shares the machine."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def _count_of(outcome: object) -> int | None:

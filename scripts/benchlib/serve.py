@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import threading
 from pathlib import Path
@@ -59,7 +60,8 @@ def main(argv: list[str] | None = None) -> int:
 
     def watch_stdin() -> None:
         sys.stdin.read()  # returns when the harness closes our stdin (or exits)
-        server.close()
+        sys.stdout.flush()
+        os._exit(0)  # nothing to save; closing waitress from another thread only logs errors
 
     threading.Thread(target=watch_stdin, daemon=True).start()
     try:
