@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Iterable
 
@@ -37,7 +37,7 @@ SENTENCE_THRESHOLD = 0.6
 ARTICLE_THRESHOLD = 0.25
 #: ... and the polar weight on its side is at least this (one stray word does not decide)
 ARTICLE_MIN_MASS = 1.5
-TITLE_WEIGHT = 2.0
+TITLE_WEIGHT = 3.0
 LEAD_WEIGHT = 1.5
 #: how much of a word's meaning survives a negation ("did not fall" is not "rose")
 NEGATION_FACTOR = -0.5
@@ -46,6 +46,8 @@ UNGOVERNED_FACTOR = 0.8
 #: in an article, a sentence's movements of an unknown quantity count this much: alone ("the reward
 #: is halved", "growth slows") they describe, they are not news for an investor
 ARTICLE_WEAK_FACTOR = 0.5
+#: what a subordinate clause ("... as the dollar strengthens") counts next to the main one
+SUBORDINATE_FACTOR = 0.6
 #: a good/bad quantity after "from"/"compared to" is the past: "up from a loss" is good
 PAST_STATE_FACTOR = -0.5
 
@@ -77,13 +79,22 @@ class Lexicon:
     boundary: frozenset[str]
     comparator: frozenset[str]
     max_words: int
+    #: phrase -> its category, for the matcher (one dictionary lookup per candidate phrase)
+    categories: dict[str, str] = field(default_factory=dict)
+    #: every proper word prefix of a phrase ("fell", "fell short" for "fell short of")
+    prefixes: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        if not self.categories:
+            for name in ("boundary", "comparator", "negation", "intensifier", "metric", "direction", "polar"):
+                for phrase in getattr(self, name):
+                    self.categories[phrase] = name
+                    words = phrase.split()
+                    for k in range(1, len(words)):
+                        self.prefixes.add(" ".join(words[:k]))
 
     def category(self, phrase: str) -> str | None:
-        for name in ("polar", "direction", "metric", "intensifier", "negation", "comparator", "boundary"):
-            table = getattr(self, name)
-            if phrase in table:
-                return name
-        return None
+        return self.categories.get(phrase)
 
 
 class LexiconError(ValueError):
@@ -228,15 +239,16 @@ def match_units(tokens: list[tuple[str, str]], lexicon: Lexicon) -> list[Unit]:
             i += 1
             continue
         matched = None
-        for n in range(min(lexicon.max_words, len(tokens) - i), 0, -1):
-            window = tokens[i:i + n]
-            if any(k != "word" for k, _ in window):
-                continue
-            phrase = " ".join(t for _, t in window)
+        phrase = text
+        n = 1
+        while True:  # extend while the words so far begin some phrase; keep the longest match
             category = lexicon.category(phrase)
             if category:
                 matched = (category, phrase, n)
+            if i + n >= len(tokens) or tokens[i + n][0] != "word" or phrase not in lexicon.prefixes:
                 break
+            phrase = f"{phrase} {tokens[i + n][1]}"
+            n += 1
         if matched is None:
             units.append(Unit("word", text))
             i += 1
@@ -402,14 +414,33 @@ def _metric_sign(unit: Unit) -> int:
     return load_lexicon().metric[unit.text][0]
 
 
+#: words that open a subordinate clause: "Bitcoin slips as the dollar strengthens" is about bitcoin
+_SUBORDINATORS = frozenset({"as", "after", "amid", "while", "despite", "following", "because",
+                            "since", "though", "although", "whereas", "even as"})
+
+
+def _clause_weights(units: list[Unit]) -> list[float]:
+    """1 in the main clause, SUBORDINATE_FACTOR after a subordinating word (to the next ';')."""
+    weights = []
+    factor = 1.0
+    for unit in units:
+        if unit.kind == "boundary" and unit.text in _SUBORDINATORS:
+            factor = SUBORDINATE_FACTOR
+        elif unit.kind == "punct" and unit.text in ";.":
+            factor = 1.0
+        weights.append(factor)
+    return weights
+
+
 def score_units(units: list[Unit], lexicon: Lexicon) -> tuple[float, float]:
     """``(strong, weak)``: what the words say, and what movements of an unknown quantity add."""
     score = weak = 0.0
     consumed: set[int] = set()
     has_movement = False
+    clause = _clause_weights(units)
     for i, unit in enumerate(units):
         if unit.kind == "polar":
-            score += unit.value * _modifier(units, i, lexicon)
+            score += unit.value * _modifier(units, i, lexicon) * clause[i]
         elif unit.kind == "direction":
             if not _is_movement(units, i):
                 continue
@@ -424,9 +455,9 @@ def score_units(units: list[Unit], lexicon: Lexicon) -> tuple[float, float]:
             governed = _governed_metric(units, i, lexicon)
             if governed is not None:
                 consumed.add(governed)
-                score += unit.value * lexicon.metric[units[governed].text][0] * modifier
+                score += unit.value * lexicon.metric[units[governed].text][0] * modifier * clause[i]
             else:
-                weak += unit.value * UNGOVERNED_FACTOR * modifier
+                weak += unit.value * UNGOVERNED_FACTOR * modifier * clause[i]
         elif unit.kind == "pct" and unit.text[:1] in "+-\u2212":
             score += math.copysign(0.6, unit.value) if unit.value else 0.0
     for i, unit in enumerate(units):

@@ -122,6 +122,11 @@ def test_parse_lexicon_refuses_a_malformed_file(text: str, message: str) -> None
         # no movement word: the two numbers say which way
         ("Revenue was 5.2 million euros compared with 4.1 million euros a year earlier.", 1.0),
         ("Revenue was 3.2 million euros compared with 4.1 million euros a year earlier.", -1.0),
+        # a subordinate clause counts less than the main one
+        ("Bitcoin fell as the dollar strengthened.", -0.4),
+        # words that are something else in technology news
+        ("Developers scheduled the network upgrade for April.", 0.0),
+        ("The company kept a record of every payment.", 0.0),
         # plain polar phrases
         ("The stock hit a record high.", 2.0),
         ("Analysts downgraded the stock to sell.", -1.5),
