@@ -23,8 +23,9 @@ EMBED_HEIGHT = 420
 @bp.get("/embed")
 def embed() -> Response:
     result = search_from_params(request.args, per_page=current_app.config["EMBED_PER_PAGE"])
+    # no HX-Push-Url: inside a wiki's iframe, Back belongs to the wiki page
     return render_search(result, "embed.html", "_embed_results.html", url_for("embed.embed"),
-                         full_url=url_for("pages.search", _external=True) + replace(
+                         push_url=False, full_url=url_for("pages.search", _external=True) + replace(
                              result.query, per_page=20).query_string().rstrip("?"))
 
 
@@ -48,8 +49,12 @@ def oembed() -> Response:
     url = (request.args.get("url") or "").strip()
     if not url:
         raise QueryError("'url' is required: the address of an article or a search in this archive")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or parts.netloc != request.host:
+    try:
+        parts = urlsplit(url)
+        host = parts.netloc
+    except ValueError:
+        raise QueryError("'url' is not a valid address") from None
+    if parts.scheme not in ("http", "https") or host != request.host:
         raise NotFound("that address is not in this archive")
     width = bounded(request.args.get("maxwidth"), EMBED_WIDTH)
     height = bounded(request.args.get("maxheight"), EMBED_HEIGHT)

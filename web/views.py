@@ -104,13 +104,13 @@ def page_title(query: SearchQuery, error: str | None) -> str:
     return f"{query.q} · {site} search" if query.q else f"Search · {site}"
 
 
-def render_search(result: SearchResult, template: str, fragment_template: str, base: str,
-                  **extra: Any) -> Response:
+def render_search(result: SearchResult, template: str, fragment_template: str, base: str, *,
+                  push_url: bool = True, **extra: Any) -> Response:
     context = {**search_context(result, base), **extra}
     fragment = context["fragment"]
     response = Response(render_template(fragment_template if fragment else template, **context),
                         mimetype="text/html")
-    if fragment:
+    if fragment and push_url:
         # the address bar shows the search in its short form (no empty fields)
         response.headers["HX-Push-Url"] = base + result.query.query_string().rstrip("?")
     return response

@@ -34,6 +34,7 @@ def test_embed_view_is_compact_and_framable_by_configured_origins(web_home, serv
     assert doc.cssselect("#embed-root")[0] is not None
     fragment = client.get("/embed?q=bitcoin", headers={"HX-Request": "true"})
     assert fragment.headers["Vary"] == "HX-Request"
+    assert "HX-Push-Url" not in fragment.headers  # the wiki page's history stays the wiki's
     assert "<html" not in fragment.get_data(as_text=True)
     # the other pages can only be framed by the archive itself
     page = client.get("/search")
@@ -103,6 +104,8 @@ def test_oembed(client) -> None:
         "?url=http://localhost/search?sort=bad": (400, "'sort' must be one of relevance, newest, oldest, not 'bad'"),
         "?url=http://localhost/&format=xml": (501, "only format=json is offered"),
         "?url=http://localhost/&maxwidth=wide": (400, "'maxwidth' and 'maxheight' must be whole numbers"),
+        "?url=http://[::1/x": (400, "'url' is not a valid address"),
+        "?url=javascript:alert(1)": (404, "that address is not in this archive"),
     }
     for qs, (status, message) in errors.items():
         response = client.get("/oembed" + qs)

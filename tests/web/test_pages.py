@@ -232,3 +232,21 @@ def test_article_page(client, service) -> None:
     assert [(text(a), a.get("href")) for a in doc.cssselect(".similar li > a")] == [
         (h.title, f"/article/{h.id}") for h in similar]
     assert len(similar) == 5
+
+
+HOSTILE_PATHS = [
+    "/article/" + "a" * 500, "/article/%00", "/article/%ff", "/article/..%2F..%2Fetc%2Fpasswd",
+    "/article/<script>", "/api/articles/%E2%80%AE", "/api/articles/" + "9" * 64,
+    "/oembed?url=http://[::1/x", "/oembed?url=%00", "/oembed?url=http://localhost/article/%2e%2e",
+    "/oembed?url=http://localhost/search?page=-1", "/oembed?url=http://localhost/embed?q=((",
+    "/oembed?url=http://localhost/&maxheight=-5", "/embed.js?x=%00", "/static/../web/app.py",
+    "/search.atom?q=" + "%22" * 30, "/api/openapi.json?x=1",
+]
+
+
+def test_never_a_500_on_hostile_paths(client) -> None:
+    for path in HOSTILE_PATHS:
+        response = client.get(path)
+        response.get_data()
+        response.close()
+        assert response.status_code in (200, 400, 404), (path, response.status_code)
