@@ -14,7 +14,6 @@ import socket
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 import click
@@ -145,7 +144,7 @@ def demo(home: Path, host: str, port: int, no_serve: bool) -> None:
     click.echo(f"Demo archive in {build.home}")
     click.echo(f"  {len(build.results)} articles: {counts['created']} created, "
                f"{counts['updated']} updated, {counts['unchanged']} unchanged")
-    click.echo(f"  index rebuilt: {build.report.documents} articles searchable")
+    click.echo(f"  index rebuilt: {build.report.documents} articles")
     if no_serve:
         home_arg = shlex.quote(str(build.home))
         click.echo(f"Try: newsarchive search --home {home_arg} 'Kestrel published:2026-03'")

@@ -87,7 +87,7 @@ def expected_output(home: Path, created: int, unchanged: int) -> str:
     return (
         f"Demo archive in {home}\n"
         f"  52 articles: {created} created, 0 updated, {unchanged} unchanged\n"
-        f"  index rebuilt: 52 articles searchable\n"
+        f"  index rebuilt: 52 articles\n"
         f"Try: newsarchive search --home {home} 'Kestrel published:2026-03'\n"
         f"     newsarchive serve --home {home}\n"
     )
