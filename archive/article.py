@@ -290,6 +290,23 @@ def article_to_mapping(article: Article) -> dict[str, Any]:
     return out
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: bidirectional overrides and isolates: they can make a title display as something else
+_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_line(text: str) -> str:
+    """A one-line field (title, description, author) without control characters, bidi overrides
+    or line breaks: what a terminal or a page shows is what the text says."""
+    text = _BIDI.sub("", _CONTROL.sub(" ", text))
+    return " ".join(text.split())
+
+
+def clean_text(text: str) -> str:
+    """A body without control characters (tabs and line breaks kept)."""
+    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
 def normalise_body(body: str) -> str:
     """The body as the hash sees it: NFC, whitespace collapsed, Markdown emphasis kept."""
     text = unicodedata.normalize("NFC", body)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from archive import cleanup, dates, enrich
-from archive.article import Article, Source, derive_id, source_key
+from archive.article import Article, Source, clean_line, clean_text, derive_id, source_key
 from archive.errors import InputError, NewsarchiveError
 from archive.store import MAX_FILE_BYTES, SaveResult, Store, read_article
 
@@ -95,7 +95,14 @@ def context_year(options: IngestOptions) -> int | None:
 
 def finish_article(draft: Article, options: IngestOptions) -> Article:
     """Make an importer's draft a complete article, the same way for every input shape."""
-    article = draft
+    article = draft.replace(
+        title=clean_line(draft.title),
+        description=clean_line(draft.description) or None if draft.description else None,
+        author=clean_line(draft.author) or None if draft.author else None,
+        body=clean_text(draft.body),
+    )
+    if not article.title:
+        raise InputError("the article has no title (only control characters or spaces)")
     if article.source is None and options.source:
         article = article.replace(source=Source(name=options.source, key=source_key(options.source)))
     if options.tags:
