@@ -187,6 +187,11 @@ def test_search_finds_the_story_and_its_versions(demo_home: Path):
         assert {hit.id for hit in mentions.hits} == KESTREL | {KESTREL_REOPENS, MEXICO}
         spanish = service.search(SearchQuery(q="Kestrel", lang=("es",)))
         assert [hit.id for hit in spanish.hits] == [MEXICO]
+        # "similar articles" of the original: its other four versions and the follow-up
+        original = ID_OF["2026-03-17-ledgerwire-kestrel-exchange-exploit.md"]
+        similar = [hit.id for hit in service.more_like_this(original, limit=5)]
+        assert set(similar) == KESTREL - {original} | {KESTREL_REOPENS}
+        assert similar[0] == ID_OF["2026-03-17-newsloop-kestrel-repost.md"]  # the near-verbatim repost
 
 
 def test_the_whole_archive_in_facets(demo_home: Path):
