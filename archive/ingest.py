@@ -207,7 +207,8 @@ def is_url(value: str) -> bool:
 
 
 def expand_inputs(inputs: Iterable[str]) -> Iterator[str]:
-    """URLs and files as given; folders become the supported files inside them, sorted."""
+    """URLs and files as given; folders become the supported files inside them, sorted (hidden
+    files and a folder's README, LICENSE, CHANGELOG... left out)."""
     for item in inputs:
         if item == "-" or is_url(item):
             yield item
@@ -215,10 +216,22 @@ def expand_inputs(inputs: Iterable[str]) -> Iterator[str]:
         path = Path(item)
         if path.is_dir():
             for child in sorted(path.rglob("*")):
-                if child.is_file() and not child.name.startswith(".") and _known_ending(child.name):
+                if (child.is_file() and not child.name.startswith(".") and _known_ending(child.name)
+                        and not _is_project_document(child)):
                     yield str(child)
         else:
             yield item
+
+
+#: files of a repository or site folder that are about the folder, not articles (skipped when a
+#: folder is read; named explicitly they are ingested like any file)
+PROJECT_DOCUMENTS = frozenset({"readme", "license", "licence", "changelog", "changes", "history",
+                               "contributing", "code_of_conduct", "security", "authors", "notice",
+                               "copying", "todo"})
+
+
+def _is_project_document(path: Path) -> bool:
+    return path.name.split(".", 1)[0].lower() in PROJECT_DOCUMENTS
 
 
 def _known_ending(name: str) -> bool:

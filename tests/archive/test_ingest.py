@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from archive.article import compute_content_hash
-from archive.ingest import IngestOptions, InputResult, ingest
+from archive.ingest import IngestOptions, InputResult, expand_inputs, ingest
 from archive.store import SaveResult, Store, read_article
 from tests.conftest import FIXTURES, SEEDS
 
@@ -202,3 +202,18 @@ def test_the_falling_market_seeds_are_ingested_as_negative(home: Path, seed: str
     article = read_article(Path(result.path))
     assert (result.status, article.lang, article.sentiment, article.sentiment_source,
             article.sentiment_model) == ("created", "en", "NEGATIVE", "computed", FINLEX)
+
+
+def test_a_folder_skips_hidden_files_and_its_own_readme_and_licence(home: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "site" / "content"
+    (folder / "news").mkdir(parents=True)
+    shutil.copy(GOOD / "halving-explainer.md", folder / "news" / "halving.md")
+    (folder / "README.md").write_text("# Content\n\nThe site's articles live in news/.\n", encoding="utf-8")
+    (folder / "LICENSE.txt").write_text("All rights reserved by the authors of this site.\n", encoding="utf-8")
+    (folder / "news" / ".draft.md").write_text("# Unfinished\n\nNot yet.\n", encoding="utf-8")
+    (folder / "news" / "cover.jpg").write_bytes(b"\xff\xd8\xff\xe0")
+    assert list(expand_inputs([str(folder)])) == [str(folder / "news" / "halving.md")]
+    # named explicitly, a README is an input like any other
+    assert list(expand_inputs([str(folder / "README.md"), "-", "https://example.com/a"])) == [
+        str(folder / "README.md"), "-", "https://example.com/a"]
+    assert [r.status for r in run([folder], home)] == ["created"]
