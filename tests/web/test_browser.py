@@ -7,6 +7,7 @@ Screenshots go to test-artifacts/screenshots/ (gitignored) for a person to look 
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 import urllib.request
@@ -126,9 +127,13 @@ def test_typing_facets_back_and_forward(page, live) -> None:
     expect(page.locator(".count")).to_contain_text(f"{total} matches")
     shot(page, "search-desktop.png")
     page.evaluate("window.__sameDocument = true")  # gone if anything reloads the whole page
+    searches: list[str] = []
+    page.on("request", lambda r: searches.append(r.url) if "/search?" in r.url else None)
 
     page.locator("#q").press_sequentially("bitcoin", delay=40)
     page.wait_for_url(live + "/search?q=bitcoin")
+    expect(page.locator("#status")).to_have_text(re.compile(r"^4 matches in \d+ ms$"))
+    assert 1 <= len(searches) < len("bitcoin")  # debounced: not one request per key
     expected = [h["title"] for h in api(live, "/api/search?q=bitcoin")["hits"]]
     expect(page.locator("ol.hits .hit-title a")).to_have_text(expected)
     expect(page.locator(".count")).to_contain_text("4 matches")
