@@ -312,6 +312,15 @@ def _is_movement(units: list[Unit], i: int) -> bool:
     return False
 
 
+def _sized(units: list[Unit], i: int) -> bool:
+    """A number right after a movement (or after "by"/"about"...): the move has a size."""
+    j = i + 1
+    while j < len(units) and j <= i + 2 and units[j].text in ("by", "about", "around", "nearly",
+                                                              "almost", "roughly", "some", "over"):
+        j += 1
+    return j < len(units) and units[j].kind in ("num", "pct")
+
+
 def _find_metric(units: list[Unit], start: int, step: int, limit: int) -> int | None:
     j = start
     for _ in range(limit):
@@ -456,6 +465,8 @@ def score_units(units: list[Unit], lexicon: Lexicon) -> tuple[float, float]:
             if governed is not None:
                 consumed.add(governed)
                 score += unit.value * lexicon.metric[units[governed].text][0] * modifier * clause[i]
+            elif _sized(units, i):  # "fell 4%", "raised $640 million": a real move of the subject
+                score += unit.value * UNGOVERNED_FACTOR * modifier * clause[i]
             else:
                 weak += unit.value * UNGOVERNED_FACTOR * modifier * clause[i]
         elif unit.kind == "pct" and unit.text[:1] in "+-\u2212":

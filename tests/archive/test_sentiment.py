@@ -127,6 +127,8 @@ def test_parse_lexicon_refuses_a_malformed_file(text: str, message: str) -> None
         # words that are something else in technology news
         ("Developers scheduled the network upgrade for April.", 0.0),
         ("The company kept a record of every payment.", 0.0),
+        # IPO language
+        ("The listing was oversubscribed and priced at the top of its range.", 2.4),
         # plain polar phrases
         ("The stock hit a record high.", 2.0),
         ("Analysts downgraded the stock to sell.", -1.5),
@@ -202,6 +204,14 @@ def test_the_title_weighs_more_than_a_body_sentence() -> None:
     body = "The company reported its results on Tuesday.\n\nThe chief executive spoke to analysts."
     assert score_article("Shares plunge after profit warning", body).label == "NEGATIVE"
     assert score_article("Results on Tuesday", body + "\n\nShares fell.").label == "NEUTRAL"
+
+
+def test_a_move_with_a_size_is_news_a_move_without_one_describes() -> None:
+    # "raised $640 million" counts in full in an article; "is halved" (no size, no known quantity)
+    # only half: it describes a mechanism
+    assert sentiment.score_parts("The start-up raised $640 million.") == (pytest.approx(0.8), 0.0)
+    assert sentiment.score_parts("The reward is halved every four years.") == (0.0, pytest.approx(-1.44))
+    assert score_article("Start-up raises $640 million", "The start-up raised $640 million.").label == "POSITIVE"
 
 
 def test_one_stray_word_does_not_decide_an_article() -> None:
