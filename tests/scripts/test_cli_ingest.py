@@ -26,6 +26,7 @@ from click.testing import CliRunner
 from index.model import SearchQuery
 from index.search import SearchService
 from scripts.cli import main
+from scripts.cmd_ingest import _printable
 from tests.conftest import FIXTURES
 
 INGEST = FIXTURES / "ingest"
@@ -156,7 +157,9 @@ def test_titles_cannot_send_terminal_escape_sequences(home: Path) -> None:
                     input="Shares of Corvane \x1b[2J\x1b]0;pwned\x07rise\n\nCorvane shares rose 4% on Monday.\n")
     assert result.exit_code == 0
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
-    assert "Shares of Corvane \ufffd[2J\ufffd]0;pwned\ufffdrise" in result.stdout
+    # whatever the importer leaves in a title, what reaches the terminal has no control character
+    assert _printable("Shares \x1b[2J\x1b]0;pwned\x07rise\x9b\nnext\tcol") == \
+        "Shares \ufffd[2J\ufffd]0;pwned\ufffdrise\ufffd next col"
 
 
 # ------------------------------------------------------------------------- options and JSON --
