@@ -124,9 +124,14 @@ def _progress(total: int, quiet: bool) -> Any:
 
 def _run(items: list[str], store: Store, options: IngestOptions, updater: IndexUpdater,
          bar: Any) -> Iterator[InputResult]:
+    counts = dict.fromkeys(STATUSES, 0)
     for item in items:
-        yield from run_ingest([item], store, options, on_saved=updater.add)
+        for result in run_ingest([item], store, options, on_saved=updater.add):
+            counts[result.status] += 1
+            yield result
         if bar is not None:
+            bar.set_postfix_str(f"{counts['created']} created, {counts['updated']} updated, "
+                                f"{counts['failed']} failed", refresh=False)
             bar.update(1)
 
 
