@@ -56,6 +56,7 @@ from archive.article import Article, compute_content_hash, derive_id
 from archive.errors import FormatError, IndexUnavailable, InputError, NewsarchiveError
 from archive.home import index_dir
 from archive.store import MAX_FILE_BYTES, Store, atomic_write_text, decode_text, parse_article
+from index.bulkwriter import BulkSegmentWriter
 from index.schema import SCHEMA_VERSION, build_schema
 
 INDEX_NAME = "MAIN"
@@ -719,7 +720,7 @@ def _finish_segment(writer: SegmentWriter) -> Any:
 def _inline_segment(home: Path, folder: Path, rels: list[str], entries: dict[str, _Loaded],
                     progress: Progress | None) -> list:
     ix = whoosh.index.open_dir(str(folder), indexname=INDEX_NAME)
-    writer = SegmentWriter(ix, _lk=False)
+    writer = BulkSegmentWriter(ix, _lk=False)
     for start in range(0, len(rels), 64):
         for loaded in _index_chunk(writer, home, rels[start:start + 64]):
             entries[loaded.rel] = loaded
@@ -750,7 +751,7 @@ def _segment_worker(home: str, folder: str, jobs: Any, results: Any, parent: int
     _die_with_parent()
     try:
         ix = whoosh.index.open_dir(folder, indexname=INDEX_NAME)
-        writer = SegmentWriter(ix, _lk=False)
+        writer = BulkSegmentWriter(ix, _lk=False)
         home_path = Path(home)
         while True:
             if os.getppid() != parent:

@@ -1,0 +1,78 @@
+"""``BulkSegmentWriter`` writes the same index as Whoosh's own writer (it only does less work):
+same terms in every field, same postings (documents, weights, positions), same statistics."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import whoosh.index
+from whoosh.writing import SegmentWriter
+
+from index.build import document_for
+from index.bulkwriter import BulkSegmentWriter, FastAnalysis
+from index.schema import build_schema
+from tests.index.fixtures import fixture_articles
+
+TRICKY = [
+    "The U.S. economy grew 3.5% in Q4; the Fed's chair said so. İstanbul, Zürich and São Paulo.",
+    "a an the of to in it is be as at so we he by or on do if me my up an go no us am",
+    "Bitcoin bitcoin BITCOIN bitcoins, running runs ran runner. e.g. i.e. v2.0.1 foo_bar *star*",
+    "",
+    "   ",
+    "Ünïcödé wörds and 数字 123 4.56 ... --- x y z",
+]
+
+
+def build_with(writer_class: type, folder: Path, docs: list[dict]) -> whoosh.index.Index:
+    folder.mkdir()
+    ix = whoosh.index.create_in(str(folder), build_schema())
+    writer = writer_class(ix)
+    for doc in docs:
+        writer.add_document(**doc)
+    writer.commit(merge=False)
+    return ix
+
+
+def snapshot(ix: whoosh.index.Index) -> dict:
+    out = {}
+    with ix.reader() as reader:
+        for field in sorted(reader.indexed_field_names()):
+            terms = list(reader.lexicon(field))
+            out[field] = {"terms": terms}
+            if field.startswith("spell"):
+                continue  # spelling terms only need to exist (once per segment is enough)
+            postings = {}
+            for term in terms:
+                info = reader.term_info(field, term)
+                matcher = reader.postings(field, term)
+                kind = "positions" if matcher.supports("positions") else "weight"
+                postings[term] = (list(matcher.items_as(kind)),
+                                  list(reader.postings(field, term).items_as("weight")),
+                                  info.doc_frequency(), info.weight(), info.min_length(),
+                                  info.max_length(), info.max_weight())
+            out[field]["postings"] = postings
+        for field in ("title", "description", "body", "tags", "author"):
+            out["length:" + field] = ([reader.doc_field_length(d, field) for d in range(reader.doc_count_all())],
+                                      reader.field_length(field))
+        out["stored"] = list(reader.all_stored_fields())
+    return out
+
+
+def test_bulk_writer_writes_the_same_index(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    docs = [document_for(a, home / f"articles/{a.id}.md", home) for a in fixture_articles()]
+    for n, text in enumerate(TRICKY):
+        docs.append({"id": f"tricky{n}", "title": text, "description": text[::-1], "body": text * 3,
+                     "tags": "A,b c", "path": f"t{n}.md"})
+    plain = snapshot(build_with(SegmentWriter, tmp_path / "plain", docs))
+    bulk = snapshot(build_with(BulkSegmentWriter, tmp_path / "bulk", docs))
+    assert bulk == plain
+    assert b"bitcoin" in plain["spell_body"]["terms"]  # unstemmed words are there for "did you mean"
+    assert len(plain["body"]["postings"]) > 300
+
+
+def test_fast_analysis_declines_what_it_does_not_copy() -> None:
+    schema = build_schema()
+    assert FastAnalysis.for_field(schema["body"]) is not None
+    assert FastAnalysis.for_field(schema["author"]) is None  # not a stemming analyzer
+    assert FastAnalysis.for_field(schema["tags"]) is None
