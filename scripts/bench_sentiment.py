@@ -4,7 +4,8 @@
 
 For each file (``Sentences_AllAgree.txt``, ``Sentences_75Agree.txt``; one ``sentence@label`` per
 line, the 75Agree file in Latin-1) it prints accuracy, macro-F1 and the confusion matrix of our
-classifier and of the trivial baseline (always NEUTRAL), and the time per sentence.
+classifier and of the trivial baseline (always NEUTRAL), and the time per sentence. Then, for whole
+articles, the English demo articles of ``archive/demo`` (written by us, labelled by their authors).
 
 The PhraseBank is CC BY-NC-SA: it is read here to measure, never copied into the repository, and the
 word lists were not derived from it (they are written by hand; the thresholds were tuned by hand
@@ -84,7 +85,9 @@ def run(rows: list[tuple[str, str]], classify: Callable[[str], str]) -> tuple[li
               default=DEFAULT_DEVSET, show_default=True, help="Folder of the Financial PhraseBank.")
 @click.option("--errors", type=int, default=0,
               help="Also print this many misclassified sentences per file (for tuning by hand).")
-def main(devset: Path, errors: int) -> None:
+@click.option("--demo/--no-demo", default=True, show_default=True,
+              help="Also score whole articles: the English demo articles against their own labels.")
+def main(devset: Path, errors: int, demo: bool) -> None:
     """Accuracy, macro-F1 and confusion matrices: newsarchive-finlex vs always-NEUTRAL."""
     sentiment.load_lexicon()  # not timed
     click.echo(f"classifier: {sentiment.NAME} {sentiment.VERSION}")
@@ -108,6 +111,29 @@ def main(devset: Path, errors: int) -> None:
             if label != guess:
                 shown += 1
                 click.echo(f"    [{label[:3]} got {guess[:3]} {sentiment.score_sentence(sentence):+.2f}] {sentence}")
+    if demo:
+        report_demo()
+
+
+def report_demo() -> None:
+    """Whole articles: the English demo articles (ours) against the sentiment their authors gave."""
+    from archive.store import Store
+
+    home = Path(__file__).resolve().parent.parent / "archive"
+    articles = [a for _, a, _ in Store(home / "demo").iter_articles() if a is not None]
+    rows = [a for a in articles if (a.lang or "en").startswith("en") and a.sentiment
+            and a.sentiment_source != "computed"]
+    if not rows:
+        return
+    gold = [a.sentiment for a in rows]
+    counts = ", ".join(f"{label.lower()} {gold.count(label)}" for label in LABELS)
+    click.echo(f"\nEnglish demo articles, whole articles (title + body): {len(rows)} ({counts})")
+    started = time.perf_counter()
+    predicted = [sentiment.classify_article(a.title, a.body) for a in rows]
+    seconds = time.perf_counter() - started
+    report(f"{sentiment.NAME} {sentiment.VERSION}", gold, predicted)
+    click.echo(f"    {seconds / len(rows) * 1e3:.1f} ms per article")
+    report("baseline: always NEUTRAL", gold, ["NEUTRAL"] * len(rows))
 
 
 if __name__ == "__main__":
