@@ -23,8 +23,6 @@ from typing import Iterator
 import pytest
 from click.testing import CliRunner
 
-from index.model import SearchQuery
-from index.search import SearchService
 from scripts.cli import main
 from scripts.cmd_ingest import _printable
 from tests.conftest import FIXTURES
@@ -49,6 +47,9 @@ def invoke(home: Path, *args: str, input: str | bytes | None = None):  # noqa: A
 
 
 def search_ids(home: Path, q: str) -> list[str]:
+    from index.model import SearchQuery
+    from index.search import SearchService
+
     with SearchService(home) as service:
         return [hit.id for hit in service.search(SearchQuery(q=q)).hits]
 
