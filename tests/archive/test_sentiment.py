@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from archive import sentiment
 from archive.sentiment import (
@@ -226,3 +228,22 @@ def test_an_empty_article_is_neutral() -> None:
 
 def test_the_model_name_and_version() -> None:
     assert sentiment.model_info() == {"name": "newsarchive-finlex", "version": "1"}
+
+
+# ---------------------------------------------------------------------------- any text at all --
+
+_NEWSY = st.lists(st.sampled_from(
+    ["Sales", "rose", "fell", "not", "up", "down", "from", "to", "a", "loss", "profit", "costs", "by",
+     "5%", "-3.5%", "$1,200.50", "1,2,,3", "compared", "with", "as", "sharply", ",", ".", "\n", "\n\n",
+     "—", "'", "n't", "(", ")", "#", "- ", "**", "[x](http://e.com)", "−4", "%", "2026", "record high"]),
+    max_size=60).map(" ".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.text(max_size=300), _NEWSY), st.one_of(st.none(), st.text(max_size=80), _NEWSY))
+def test_any_text_gets_a_label_and_never_an_error(body: str, title: str | None) -> None:
+    result = score_article(title, body)
+    assert result.label in sentiment.LABELS
+    assert result == score_article(title, body)  # deterministic
+    for sentence in sentiment.split_sentences(body):
+        assert classify_sentence(sentence) in sentiment.LABELS
