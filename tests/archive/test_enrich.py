@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from archive import article as article_module
 from archive import enrich
@@ -108,3 +110,9 @@ def test_finish_article_does_not_guess_the_sentiment_of_other_languages() -> Non
 def test_finish_article_falls_back_to_english_for_a_short_text() -> None:
     done = finish_article(_draft(title="BTC", body="ETF flows."), IngestOptions(now=NOW))
     assert done.lang == "en"
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=400))
+def test_detect_language_never_fails(text: str) -> None:
+    assert enrich.detect_language(text) in enrich.LANGUAGES + (None,)
