@@ -130,6 +130,7 @@ def test_empty_states_help(client) -> None:
     assert doc.cssselect(".empty a")[-1].get("href") == "/search?q=zebrafish"
     doc = parse(client.get("/search?page=99"))
     assert text(doc.cssselect(".empty h2")[0]) == "No more results"
+    assert doc.cssselect(".range") == []
 
 
 def test_pagination(client, service) -> None:
@@ -250,3 +251,16 @@ def test_never_a_500_on_hostile_paths(client) -> None:
         response.get_data()
         response.close()
         assert response.status_code in (200, 400, 404), (path, response.status_code)
+
+
+def test_every_control_has_a_label_and_the_page_has_landmarks(client) -> None:
+    for path in ("/search?q=rates&source=marketwire", "/embed?q=rates", "/search?sort=bad"):
+        doc = parse(client.get(path))
+        labels = {label.get("for") for label in doc.cssselect("label")}
+        controls = [c for c in doc.cssselect("input, select, textarea") if c.get("type") != "hidden"]
+        assert controls and all(c.get("id") in labels for c in controls), path
+        assert doc.cssselect("[role=search]") and doc.cssselect("[aria-live=polite]"), path
+    page = parse(client.get("/search?q=rates"))
+    assert page.cssselect("main#main") and page.cssselect("a.skip-link")[0].get("href") == "#main"
+    bars = page.cssselect("figure.histogram svg a")
+    assert bars and all(re.fullmatch(r".+: \d+ match(es)?", a.get("aria-label")) for a in bars)
