@@ -13,6 +13,8 @@ Profiling a rebuild (cProfile, 500 synthetic articles of 150-1,500 words) showed
   loop with a plain dict as the stem cache, giving the same terms, positions and weights (a test
   compares both on every fixture article and on tricky text), and yields the unstemmed words
   for the spelling terms in the same pass.
+- Per posting: position lists of one or two positions (most postings) are encoded once and
+  reused, and a document's postings go into the sorting pool in one step.
 - Field lengths: while writing the postings, Whoosh reads each posting's field length back from
   the lengths column just written, through a file reader, per posting. ``BulkSegmentWriter``
   keeps the same one-byte lengths in memory and hands them to the posting writer instead.
@@ -26,14 +28,36 @@ from __future__ import annotations
 
 from typing import Any
 
+import re
+
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.analysis.analyzers import CompositeAnalyzer
+from whoosh.analysis.tokenizers import default_pattern
 from whoosh.formats import Positions
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 #: the stem cache is cleared past this many words (a long tail of names and numbers)
 MAX_STEM_CACHE = 500_000
+_DEFAULT_WORDS = re.compile(default_pattern.pattern.replace("(\\.?", "(?:\\.?"), default_pattern.flags)
+assert _DEFAULT_WORDS.groups == 0
+
+#: encoded position lists of one or two positions (most postings), by their deltas
+_ENCODED: dict[tuple[int, ...], bytes] = {}
+MAX_ENCODED = 200_000
+
+
+def _encode_positions(fmt: Positions, poslist: list[int]) -> bytes:
+    """``Positions.encode(poslist)``, cached for the short lists that most postings have."""
+    if len(poslist) > 2:
+        return fmt.encode(poslist)
+    key = (poslist[0],) if len(poslist) == 1 else (poslist[0], poslist[1] - poslist[0])
+    encoded = _ENCODED.get(key)
+    if encoded is None:
+        if len(_ENCODED) > MAX_ENCODED:
+            _ENCODED.clear()
+        encoded = _ENCODED[key] = fmt.encode(poslist)
+    return encoded
 
 
 class FastAnalysis:
@@ -41,6 +65,11 @@ class FastAnalysis:
 
     def __init__(self, tokenizer: RegexTokenizer, stop: StopFilter, stemmer: StemFilter) -> None:
         self.finditer = tokenizer.expression.finditer
+        # Whoosh's default pattern without its capturing group, so ``findall`` gives whole words
+        # (ASCII text only: there lower-casing first cannot change where words start and end)
+        self.findall = (_DEFAULT_WORDS.findall
+                        if tokenizer.expression.pattern == default_pattern.pattern
+                        and tokenizer.expression.flags == default_pattern.flags else None)
         self.stops = stop.stops
         self.minsize = stop.min
         self.maxsize = stop.max
@@ -74,8 +103,11 @@ class FastAnalysis:
         positions: dict[str, list[int]] = {}
         words: set[str] = set()
         pos = -1
-        for index, match in enumerate(self.finditer(text)):
-            word = match.group(0).lower()
+        if self.findall is not None and text.isascii():
+            tokens = self.findall(text.lower())
+        else:
+            tokens = [match.group(0).lower() for match in self.finditer(text)]
+        for index, word in enumerate(tokens):
             if len(word) < minsize or (maxsize is not None and len(word) > maxsize) or word in stops:
                 continue
             pos = index if pos < 0 else pos + 1
@@ -130,8 +162,9 @@ class BulkSegmentWriter(SegmentWriter):
         perdocwriter = self.perdocwriter
         schema = self.schema
         docnum = self.docnum
-        add_post = self.pool.add
 
+        posts: list[tuple] = []
+        add_post = posts.append
         docboost = self._doc_boost(fields)
         fieldnames = sorted(name for name in fields if not name.startswith("_"))
         self._check_fields(schema, fieldnames)
@@ -158,7 +191,7 @@ class BulkSegmentWriter(SegmentWriter):
                             freq = len(poslist)
                             if scorable:
                                 length += freq
-                            vbytes = fmt.encode(poslist)
+                            vbytes = _encode_positions(fmt, poslist)
                             add_post((fieldname, word.encode("utf-8"), docnum,
                                       float(freq) * fb * fieldboost, vbytes))
                     else:
@@ -199,8 +232,21 @@ class BulkSegmentWriter(SegmentWriter):
             raise
 
         perdocwriter.finish_doc()
+        self._add_to_pool(posts)
         self._added = True
         self.docnum += 1
+
+    def _add_to_pool(self, posts: list[tuple]) -> None:
+        """``PostingPool.add`` for a whole document at once (same size accounting, one check)."""
+        pool = self.pool
+        size = 0
+        for fieldname, tbytes, _, _, vbytes in posts:
+            size += 130 + len(fieldname) + 2 * len(tbytes) + len(vbytes or b"")
+        pool.fieldnames.update(p[0] for p in posts)
+        if pool.currentsize + size > pool.limit:
+            pool.save()
+        pool.currentsize += size
+        pool.current.extend(posts)
 
     def _flush_segment(self) -> None:
         # As SegmentWriter._flush_segment, with the field lengths from memory.
