@@ -129,7 +129,7 @@ def extract_article(html: str, *, url: str | None = None) -> Article:
     title = _clean_line(document.title) or meta.first_heading()
     if not title:
         raise InputError("the page has no title (no <title>, og:title or <h1>)", source=url)
-    body = _drop_leading_title(document.text, title)
+    body = tidy_markdown(_drop_leading_title(document.text, title))
     if not body.strip():
         raise InputError("no article text found in the page", source=url)
 
@@ -196,6 +196,21 @@ def _unique_upper(values: list[str]) -> tuple[str, ...]:
             if tag and tag.upper() not in out:
                 out.append(tag.upper())
     return tuple(out)
+
+
+_INTRAWORD_UNDERSCORE = re.compile(r"(?<=\w)\\_(?=\w)")
+_PLAIN_BRACKETS = re.compile(r"\\\[([^\[\]\\\n]{0,200})\\\](?![(\[:])")
+_SPACED = re.compile(r"(?<=\s)\\([*<])(?=\s)")
+
+
+def tidy_markdown(text: str) -> str:
+    """Drop the backslash escapes trafilatura adds that CommonMark does not need, so the stored
+    text reads as written (``Liebe_r``, ``[1]``, ``5 * 3``) and renders the same: an underscore
+    inside a word, a bracket pair not followed by ``(``/``[``/``:``, a ``*`` or ``<`` between
+    spaces."""
+    text = _INTRAWORD_UNDERSCORE.sub("_", text)
+    text = _PLAIN_BRACKETS.sub(r"[\1]", text)
+    return _SPACED.sub(r"\1", text)
 
 
 def _drop_leading_title(text: str, title: str) -> str:

@@ -14,8 +14,8 @@ Systems compared:
   included); its date from ``trafilatura.extract_metadata`` (htmldate's extensive search);
 - ``ours``: ``archive.extract.extract_article`` then ``archive.cleanup.clean_body`` (what lands in
   an article file: Markdown);
-- ``ours (markup removed)``: the same, with Markdown markers (``**``, ``#``, ``- ``) removed before
-  matching, to separate formatting from content differences.
+- ``ours (markup removed)``: the same, with Markdown markers (emphasis, ``#``, ``- ``, backslash
+  escapes) removed before matching, to separate formatting from content differences.
 
 Dates: of pages with an expected publication date, how many each system gets right, wrong or
 leaves empty (ours only states a date the page declares; trafilatura alone also guesses).
@@ -41,7 +41,8 @@ def strip_markup(text: str) -> str:
     text = re.sub(r"^\s{0,3}#{1,6}\s+", "", text, flags=re.M)
     text = re.sub(r"^\s*(?:[-*+]|\d+\.)\s+", "", text, flags=re.M)
     text = re.sub(r"^\s*>\s?", "", text, flags=re.M)
-    return text.replace("**", "").replace("__", "")
+    text = re.sub(r"(?<![\w*])\*{1,2}(?=\S)|(?<=\S)\*{1,2}(?![\w*])", "", text)  # emphasis
+    return re.sub(r"\\([\\`*_{}\[\]()#+\-.!<>~|])", r"\1", text)  # backslash escapes
 
 
 class Score:
@@ -77,6 +78,8 @@ class Score:
 class DateScore:
     def __init__(self) -> None:
         self.right = self.wrong = self.missing = 0
+        #: a day off: a time near midnight read in UTC (ours) against the page's local date
+        self.next_day = 0
         #: pages whose expected date is empty but a date was given anyway
         self.invented = 0
 
@@ -86,14 +89,26 @@ class DateScore:
                 self.missing += 1
             elif found[:10] == expected[:10]:
                 self.right += 1
+            elif _one_day_apart(found[:10], expected[:10]):
+                self.next_day += 1
             else:
                 self.wrong += 1
         elif found:
             self.invented += 1
 
     def as_dict(self) -> dict[str, int]:
-        return {"right": self.right, "wrong": self.wrong, "missing": self.missing,
+        return {"right": self.right, "one_day_off": self.next_day, "wrong": self.wrong,
+                "missing": self.missing,
                 "given_where_none_expected": self.invented}
+
+
+def _one_day_apart(a: str, b: str) -> bool:
+    from datetime import date
+
+    try:
+        return abs((date.fromisoformat(a) - date.fromisoformat(b)).days) == 1
+    except ValueError:
+        return False
 
 
 def find_file(root: Path, name: str) -> Path | None:
@@ -181,11 +196,12 @@ def main(argv: list[str] | None = None) -> int:
         m = report[key]
         print(f"{name:<24} {m['f1']:>7.4f} {m['precision']:>7.4f} {m['recall']:>7.4f} "
               f"{m['empty']:>6} {m['seconds_per_page']:>8.4f}")
-    print("dates (pages with an expected date: right / wrong / missing; given where none expected):")
+    print("dates, of pages with an expected date: right / one day off (UTC vs local) / wrong / "
+          "missing; and dates given where none is expected:")
     for name, key in (("trafilatura alone", "trafilatura"), ("ours", "ours")):
         d = report[key]["dates"]
-        print(f"  {name:<22} {d['right']:>4} / {d['wrong']:>3} / {d['missing']:>3}; "
-              f"{d['given_where_none_expected']}")
+        print(f"  {name:<22} {d['right']:>4} / {d['one_day_off']:>3} / {d['wrong']:>3} / "
+              f"{d['missing']:>3}; {d['given_where_none_expected']}")
     if failures:
         print("pages we refused (no article):")
         for reason, count in report["our_refusals"].items():

@@ -167,3 +167,17 @@ def test_decode_html_charsets():
     japanese = "<meta charset=shift_jis><p>\u65e5\u7d4c\u5e73\u5747\u682a\u4fa1\u306f\u7d9a\u4f38</p>"
     assert decode_html(japanese.encode("shift_jis")) == japanese
     assert decode_html(b"\x81\x8d\x8f \xff") == "\x81\x8d\x8f \xff"  # nothing fits: Latin-1, no error
+
+
+@pytest.mark.parametrize("escaped, tidy", [
+    (r"Liebe\_r Besucher\_in", "Liebe_r Besucher_in"),  # intraword: never emphasis in CommonMark
+    (r"\[1\] Wer im Betrieb", "[1] Wer im Betrieb"),  # not a link without (…) or [ after
+    (r"\[text\](http://x)", r"\[text\](http://x)"),  # would become a link: kept
+    (r"5 \* 3 and x \< 5", "5 * 3 and x < 5"),
+    (r"\*not emphasis\* and \<b\>", r"\*not emphasis\* and \<b\>"),
+    (r"\_start and end\_", r"\_start and end\_"),
+])
+def test_tidy_markdown_drops_only_needless_escapes(escaped, tidy):
+    from archive.extract import tidy_markdown
+
+    assert tidy_markdown(escaped) == tidy
