@@ -1,8 +1,8 @@
 """What the web layer reads: one shared search service and the article files.
 
 The ``SearchService`` is opened on first use and shared by every request thread (it refreshes its
-own searcher when the index changes). ``Store``'s id catalogue is read once and read again, at most
-every few seconds, when an id is not found (an article ingested since).
+own searcher when the index changes). ``Store``'s id catalogue is read once, and again when an id
+is not found and the index has changed since (an article ingested or a reindex meanwhile).
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ class Backend:
         self._service: Any = None
         self._store = Store(self.home)
         self._store_read = 0.0
+        #: the index generation when the catalogue was last read (None: not yet compared)
+        self._store_generation: str | None = None
 
     # -- search
     def service(self) -> Any:
@@ -60,16 +62,26 @@ class Backend:
 
     # -- articles
     def article(self, article_id: str) -> Article:
+        """The article file with this id. The id catalogue is read again on a miss only when the
+        index changed since it was read (an ingest or a reindex happened) and not more often than
+        every ``CATALOG_REFRESH`` seconds, so unknown ids cost nothing."""
         if not is_valid_id(article_id):
             raise NotFound(f"no article with id {article_id[:40]!r}")
+        from index.build import index_generation
+
+        if self._store_generation is None:
+            with self._lock:
+                if self._store_generation is None:  # the catalogue is read by the get below
+                    self._store_generation = index_generation(self.home)
         try:
             return self._store.get(article_id)
         except NotFound:
             with self._lock:
                 now = time.monotonic()
-                if now - self._store_read < CATALOG_REFRESH:
+                generation = index_generation(self.home)
+                if generation == self._store_generation or now - self._store_read < CATALOG_REFRESH:
                     raise
-                self._store_read = now
+                self._store_read, self._store_generation = now, generation
                 self._store = Store(self.home)
             return self._store.get(article_id)
 
