@@ -37,34 +37,41 @@ def import_warc(data: bytes, *, name: str, options: IngestOptions) -> list[Artic
     results: list[Article | Failure] = []
     number = 0
     known = 0
-    try:
-        for record in ArchiveIterator(io.BytesIO(data)):
+    records = iter(ArchiveIterator(io.BytesIO(data)))
+    while True:
+        # warcio parses hostile bytes; whatever it raises while reading is a damaged file, and
+        # only the reading is inside this try (our extraction reports its own errors)
+        try:
+            record = next(records, None)
+            if record is None:
+                break
             number += 1
-            if record.rec_type not in RECORD_TYPES:
+            page = _html_response(record)
+            if page is not None:
+                known += 1
+                uri, headers, warc_date = page
+                payload = record.content_stream().read(MAX_PAYLOAD_BYTES + 1)
+            elif record.rec_type in RECORD_TYPES:
+                known += 1
                 continue
-            known += 1
-            if record.rec_type != "response" or record.http_headers is None:
+            else:
                 continue
-            status = record.http_headers.get_statuscode()
-            ctype = media_type(record.http_headers.get_header("Content-Type"))
-            if status != "200" or ctype not in HTML_TYPES:
-                continue
-            uri = record.rec_headers.get_header("WARC-Target-URI")
-            label = f"record {number} ({uri})" if uri else f"record {number}"
-            payload = record.content_stream().read(MAX_PAYLOAD_BYTES + 1)
-            if len(payload) > MAX_PAYLOAD_BYTES:
-                results.append(Failure(label, f"the page is larger than {MAX_PAYLOAD_BYTES // 1024 // 1024} MB"))
-                continue
-            try:
-                results.append(_record_article(record, payload, uri, options))
-            except NewsarchiveError as exc:
-                results.append(Failure(label, exc.message))
-    except ArchiveLoadFailed as exc:
-        where = f" after record {number}" if number else ""
-        raise InputError(f"not a readable WARC file{where}: {_reason(exc)}", source=name) from None
-    except (ValueError, EOFError, OSError) as exc:
-        where = f" after record {number}" if number else ""
-        raise InputError(f"the WARC file is damaged{where} ({exc.__class__.__name__})", source=name) from None
+        except ArchiveLoadFailed as exc:
+            where = f" after record {number}" if number else ""
+            raise InputError(f"not a readable WARC file{where}: {_reason(exc)}", source=name) from None
+        except (ValueError, EOFError, OSError, AttributeError, TypeError, KeyError, IndexError,
+                zlib.error) as exc:
+            where = f" at record {number}" if number else ""
+            raise InputError(f"the WARC file is damaged{where} ({exc.__class__.__name__})",
+                             source=name) from None
+        label = f"record {number} ({uri})" if uri else f"record {number}"
+        if len(payload) > MAX_PAYLOAD_BYTES:
+            results.append(Failure(label, f"the page is larger than {MAX_PAYLOAD_BYTES // 1024 // 1024} MB"))
+            continue
+        try:
+            results.append(_record_article(payload, uri, headers, warc_date, options))
+        except NewsarchiveError as exc:
+            results.append(Failure(label, exc.message))
     if known == 0:
         raise InputError("not a readable WARC file: no WARC records found", source=name)
     return results
@@ -84,13 +91,26 @@ def _looks_like_warc(data: bytes) -> bool:
     return head.lstrip(b"\r\n").startswith(b"WARC/")
 
 
-def _record_article(record: Any, payload: bytes, uri: str | None, options: IngestOptions) -> Article:
-    content_type = record.http_headers.get_header("Content-Type")
+def _html_response(record: Any) -> tuple[str | None, Any, str | None] | None:
+    """``(target URI, HTTP headers, WARC-Date)`` of an HTML page response (status 200), else None."""
+    if record.rec_type != "response" or record.http_headers is None:
+        return None
+    status = record.http_headers.get_statuscode()
+    ctype = media_type(record.http_headers.get_header("Content-Type"))
+    if status != "200" or ctype not in HTML_TYPES:
+        return None
+    return (record.rec_headers.get_header("WARC-Target-URI"), record.http_headers,
+            record.rec_headers.get_header("WARC-Date"))
+
+
+def _record_article(payload: bytes, uri: str | None, headers: Any, warc_date: str | None,
+                    options: IngestOptions) -> Article:
+    content_type = headers.get_header("Content-Type")
     charset = None
     if content_type and "charset=" in content_type.lower():
         charset = content_type.lower().split("charset=", 1)[1].split(";")[0].strip(" \"'")
     draft = extract_article(decode_html(payload, charset), url=uri)
-    fetched = _warc_date(record.rec_headers.get_header("WARC-Date"))
+    fetched = _warc_date(warc_date)
     draft = draft.replace(url=uri, fetched_at=fetched)
     if draft.source is None:
         draft = draft.replace(source=web_source(draft.canonical_url or uri, options.source))

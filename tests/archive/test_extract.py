@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 import trafilatura
 
 from archive.article import Article, Source
@@ -181,3 +183,23 @@ def test_tidy_markdown_drops_only_needless_escapes(escaped, tidy):
     from archive.extract import tidy_markdown
 
     assert tidy_markdown(escaped) == tidy
+
+
+_PARTS = st.sampled_from([
+    "<html>", "<body>", "<p>", "</p>", "<title>T</title>", "<h1>", "</h1>", "several words of text here",
+    "<script type='application/ld+json'>", '{"@type": "NewsArticle", "datePublished": "', "2026-13-45",
+    "9999-01-01T00:00:00Z", '"}', "</script>", "<meta property='article:published_time' content='", "'>",
+    "<link rel=canonical href='", "javascript:alert(1)", "<time pubdate datetime='", "<html lang='",
+    "zz-ZZ", "&#0;", "\x00", "<div>", "</div>", "\\_", "[", "]",
+])
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(_PARTS, max_size=40), st.sampled_from([None, "http://example.org/2026/02/30/x"]))
+def test_any_markup_gives_an_article_or_one_input_error(parts, url):
+    try:
+        article = extract_article("".join(parts), url=url)
+    except InputError:
+        return
+    assert article.title and article.body.strip()
+    assert article.published_at is None or 1990 <= article.published_at.year <= 2100

@@ -7,6 +7,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from archive.article import Article, Source
 from archive.errors import InputError
@@ -168,3 +170,35 @@ def test_ingest_a_jsonl_file_end_to_end(home, tmp_path):
         "NEGATIVE", "provided", "provided", "API")
     assert [r.status for r in ingest([str(path)], Store(home), IngestOptions(home=home, now=NOW))][:2] == [
         "unchanged", "unchanged"]
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(
+        st.sampled_from(["title", "headline", "body", "content", "description", "publishedAt", "date",
+                         "source", "name", "tags", "url", "author", "score", "sentiment", "id", "articles"]),
+        children, max_size=6),
+    max_leaves=20)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_JSON)
+def test_any_json_gives_articles_failures_or_one_input_error(value):
+    data = json.dumps(value).encode()
+    for func, payload in ((import_json, data), (import_jsonl, data + b"\n" + data)):
+        try:
+            results = func(payload, name="x", options=IngestOptions())
+        except InputError:
+            continue
+        assert all(isinstance(r, (Article, Failure)) for r in results)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.binary(max_size=400))
+def test_any_bytes_as_csv_or_json(data):
+    for func in (import_csv, import_json, import_jsonl):
+        try:
+            results = func(data, name="x", options=IngestOptions())
+        except InputError:
+            continue
+        assert all(isinstance(r, (Article, Failure)) for r in results)

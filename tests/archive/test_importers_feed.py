@@ -6,6 +6,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from archive.article import Source
 from archive.errors import InputError
@@ -116,3 +118,14 @@ def test_feeds_without_entries(home, data, message):
 def test_feed_url_that_is_not_a_feed_page(server, home):
     [result] = list(ingest([server.url("/image.png")], Store(home), options(home, feed=True)))
     assert (result.status, result.error) == ("failed", "not a web page or feed (image/png)")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.binary(max_size=300), st.sampled_from([b"", b"<rss><channel><item><title>", b"<feed><entry>"]))
+def test_any_bytes_give_entries_failures_or_one_input_error(tmp_path_factory, data, prefix):
+    home = tmp_path_factory.mktemp("home")
+    try:
+        results = import_feed(prefix + data, name="x.rss", options=options(home))
+    except InputError:
+        return
+    assert all(isinstance(r, Failure) or r.title for r in results)

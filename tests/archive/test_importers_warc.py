@@ -8,6 +8,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -115,3 +117,14 @@ def test_truncated_warc_keeps_what_was_read(home):
         # the cut-off page: its first few hundred bytes hold no text
         Failure("record 7 (https://circuitwire.example/news/chips)", "no article text found in the page"),
     ]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.binary(max_size=300), st.sampled_from([b"", b"WARC/1.0\r\n", b"WARC/1.1\r\nWARC-Type: response\r\n"]))
+def test_any_bytes_give_records_failures_or_one_input_error(tmp_path_factory, data, prefix):
+    home = tmp_path_factory.mktemp("home")
+    try:
+        results = import_warc(prefix + data, name="x.warc", options=IngestOptions(home=home, now=NOW))
+    except InputError:
+        return
+    assert all(isinstance(r, Failure) or r.title for r in results)
