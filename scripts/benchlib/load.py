@@ -67,6 +67,9 @@ class Server:
                 except subprocess.TimeoutExpired:
                     self.proc.kill()
                     self.proc.wait()
+        for stream in (self.proc.stdin, self.proc.stdout):
+            if stream is not None and not stream.closed:
+                stream.close()
         self._log.close()
 
     def __enter__(self) -> "Server":
