@@ -49,6 +49,9 @@ class Backend:
     def iter_hits(self, query: SearchQuery, cap: int) -> Iterator[Hit]:
         return self.service().iter_hits(query, cap)
 
+    def count(self, query: SearchQuery) -> int:
+        return self.service().count(query)
+
     def more_like_this(self, article_id: str, limit: int) -> tuple[Hit, ...]:
         if limit <= 0:
             return ()

@@ -32,8 +32,10 @@ CSV_COLUMNS = ("id", "title", "published", "source", "source_name", "sentiment",
 @bp.get("/search.atom")
 def atom() -> Response:
     asked = replace(parse_params(request.args), page=1)
-    query = replace(asked, sort="newest", per_page=current_app.config["FEED_SIZE"])
-    result = backend().search(query)
+    query = replace(asked, sort="newest")
+    # the hits alone (no facets, no snippets): a feed shows titles, dates and descriptions
+    hits = list(backend().iter_hits(query, current_app.config["FEED_SIZE"]))
+    total = backend().count(query)
     ET.register_namespace("", ATOM)
     site = current_app.config["SITE_NAME"]
     feed = ET.Element(f"{{{ATOM}}}feed")
@@ -49,15 +51,15 @@ def atom() -> Response:
     self_url = url_for("feeds.atom", _external=True) + qs
     sub(feed, "id", self_url)
     sub(feed, "title", f"{site}: {query.q}" if query.q else f"{site}: newest articles")
-    sub(feed, "subtitle", f"{result.total:,} matching articles, newest first")
-    newest = max((hit.published for hit in result.hits), default=None)
+    sub(feed, "subtitle", f"{total:,} matching articles, newest first")
+    newest = max((hit.published for hit in hits), default=None)
     sub(feed, "updated", format_datetime(newest or datetime.now(timezone.utc)))
     sub(feed, "link", rel="self", type="application/atom+xml", href=self_url)
     sub(feed, "link", rel="alternate", type="text/html",
         href=url_for("pages.search", _external=True) + page_qs)
     sub(sub(feed, "author"), "name", site)
     sub(feed, "generator", "newsarchive")
-    for hit in result.hits:
+    for hit in hits:
         entry = sub(feed, "entry")
         address = url_for("pages.article", article_id=hit.id, _external=True)
         sub(entry, "id", address)

@@ -39,6 +39,7 @@ def test_atom_feed_is_valid_and_newest_first(client, service) -> None:
     published = [e.findtext(f"{ATOM}published") for e in entries]
     assert published == sorted(published, reverse=True) and len(published) == 4
     assert root.findtext(f"{ATOM}updated") == published[0]
+    assert root.findtext(f"{ATOM}subtitle") == "4 matching articles, newest first"
     assert root.find(f"{ATOM}link[@rel='self']").get("href") == "http://localhost/search.atom?q=bitcoin"
     assert root.find(f"{ATOM}link[@rel='alternate']").get("href") == "http://localhost/search?q=bitcoin"
     parsed = feedparser.parse(response.data)
