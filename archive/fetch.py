@@ -178,8 +178,8 @@ def fetch_page(url: str, **settings: Any) -> FetchedPage:
                     redirects=tuple(visited),
                 )
             finally:
-                response.release_conn()
                 response.close()
+                response.release_conn()
     finally:
         pool.clear()
 
@@ -231,7 +231,9 @@ def _request_with_retries(pool: urllib3.PoolManager, url: str, conf: FetchSettin
                 return response
             error = _status_message(response.status, response.reason)
             retry_after = _retry_after(response.headers.get("retry-after"))
-            response.drain_conn()
+            # not drained (an error page's body is not worth waiting for): the connection is
+            # closed, not reused
+            response.close()
             response.release_conn()
         if attempt >= conf.retries:
             tries = f" (tried {attempt + 1} times)" if attempt else ""
