@@ -21,7 +21,7 @@ from archive.errors import NewsarchiveError
 from archive.extract import decode_html, extract_article
 from archive.ingest import IngestOptions, finish_article, utcnow
 from archive.raw import read_raw
-from archive.store import Store
+from archive.store import SaveResult, Store
 
 
 @dataclass(frozen=True)
@@ -55,8 +55,11 @@ def reextract(
     ids: Iterable[str] = (),
     now: datetime | None = None,
     on_result: Callable[[ReextractResult], None] | None = None,
+    on_saved: Callable[[SaveResult], None] | None = None,
 ) -> ReextractSummary:
-    """Re-extract the articles with ``ids`` (all articles with a snapshot when empty)."""
+    """Re-extract the articles with ``ids`` (all articles with a snapshot when empty).
+
+    ``on_saved`` gets every ``SaveResult`` (the command line sends them to the index)."""
     wanted = list(dict.fromkeys(ids))
     options = IngestOptions(now=now or utcnow(), home=store.home)
     summary = ReextractSummary()
@@ -97,6 +100,8 @@ def reextract(
         except NewsarchiveError as exc:
             report(ReextractResult(article_id, "failed", title=article.title, error=exc.message))
             continue
+        if on_saved is not None:
+            on_saved(saved)
         report(ReextractResult(article_id, saved.status, path=str(saved.path), title=saved.article.title))
     return summary
 

@@ -22,15 +22,20 @@ def reextract(home: Path, ids: tuple[str, ...], as_json: bool) -> None:
     Articles keep their id, ingestedAt, fetchedAt, url, and the source, date and tags that came
     from a feed or the command line; the rest is taken from the new extraction. Files change only
     when the result differs. Prints created / updated / unchanged / failed counts and each failure;
-    exit status 1 if any article failed. Rebuild the index afterwards (newsarchive reindex)."""
+    exit status 1 if any article failed. Updated articles are sent to the search index."""
     from archive.reextract import reextract as run
     from archive.store import Store
+    from scripts.cmd_ingest import IndexUpdater
 
-    summary = run(Store(home), ids=ids)
+    updater = IndexUpdater(home)
+    try:
+        summary = run(Store(home), ids=ids, on_saved=updater.add)
+    finally:
+        updater.flush()
     counts = summary.counts()
     if as_json:
-        click.echo(json.dumps({"counts": counts, "results": [r.__dict__ for r in summary.results]},
-                              indent=2, ensure_ascii=False))
+        click.echo(json.dumps({"counts": counts, "results": [r.__dict__ for r in summary.results],
+                               "index": updater.to_dict()}, indent=2, ensure_ascii=False))
     else:
         for result in summary.results:
             if result.status == "failed":
@@ -39,7 +44,9 @@ def reextract(home: Path, ids: tuple[str, ...], as_json: bool) -> None:
                 click.echo(f"updated    {result.id} {result.path}")
         click.echo(", ".join(f"{counts[k]} {k}" for k in ("created", "updated", "unchanged", "failed"))
                    + f" ({counts['skipped']} without a raw snapshot skipped)")
-    if counts["failed"]:
+        if updater.error is not None:
+            click.echo(f"index not updated: {updater.error}", err=True)
+    if counts["failed"] or updater.error is not None:
         raise SystemExit(1)
 
 
