@@ -82,11 +82,13 @@ def atom() -> Response:
 
 # ---------------------------------------------------------------------------------- exports --
 
-def export_rows() -> tuple[Iterator[Hit], int]:
-    """Every match of the request's search (order as asked, page ignored), at most the cap.
-    The first hit is read before the response starts so that errors get a proper status."""
+def export_rows() -> tuple[Iterator[Hit], int, int]:
+    """Every match of the request's search (order as asked, page ignored), at most the cap, the
+    cap and the number of matches. The first hit is read before the response starts so that
+    errors get a proper status."""
     query = replace(parse_params(request.args), page=1)
     cap = current_app.config["EXPORT_CAP"]
+    total = backend().count(query)
     hits = backend().iter_hits(query, cap)
     first = next(hits, None)
 
@@ -95,13 +97,16 @@ def export_rows() -> tuple[Iterator[Hit], int]:
             yield first
             yield from hits
 
-    return all_hits(), cap
+    return all_hits(), cap, total
 
 
-def export_response(body: Iterator[str], mimetype: str, extension: str, cap: int) -> Response:
+def export_response(body: Iterator[str], mimetype: str, extension: str, cap: int,
+                    total: int) -> Response:
     response = Response(stream_with_context(body), mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="newsarchive-search.{extension}"'
+    # a client can tell a capped export from a complete one
     response.headers["X-Export-Cap"] = str(cap)
+    response.headers["X-Total-Count"] = str(total)
     return response
 
 
@@ -117,7 +122,7 @@ def hit_row(hit: Hit) -> dict[str, object]:
 
 @bp.get("/search.csv")
 def export_csv() -> Response:
-    hits, cap = export_rows()
+    hits, cap, total = export_rows()
 
     def generate() -> Iterator[str]:
         buffer = io.StringIO()
@@ -132,12 +137,12 @@ def export_csv() -> Response:
                 buffer.truncate()
         yield buffer.getvalue()
 
-    return export_response(generate(), "text/csv", "csv", cap)
+    return export_response(generate(), "text/csv", "csv", cap, total)
 
 
 @bp.get("/search.jsonl")
 def export_jsonl() -> Response:
-    hits, cap = export_rows()
+    hits, cap, total = export_rows()
 
     def generate() -> Iterator[str]:
         for hit in hits:
@@ -145,7 +150,7 @@ def export_jsonl() -> Response:
             data["archive_url"] = url_for("pages.article", article_id=hit.id, _external=True)
             yield json.dumps(data, ensure_ascii=False) + "\n"
 
-    return export_response(generate(), "application/x-ndjson", "jsonl", cap)
+    return export_response(generate(), "application/x-ndjson", "jsonl", cap, total)
 
 
 # ------------------------------------------------------------------------------- OpenSearch --

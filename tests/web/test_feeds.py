@@ -96,7 +96,7 @@ def test_export_cap(web_home) -> None:
 
     client = create_app({"HOME": web_home, "EXPORT_CAP": 3}).test_client()
     response = client.get("/search.csv")
-    assert response.headers["X-Export-Cap"] == "3"
+    assert (response.headers["X-Export-Cap"], response.headers["X-Total-Count"]) == ("3", "19")
     assert len(read_csv(response.data)) == 3
     assert len(client.get("/search.jsonl").data.splitlines()) == 3
 
