@@ -16,6 +16,7 @@ shared by all threads; with them a search is:
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import threading
 import time
@@ -286,13 +287,11 @@ class SearchService:
     def _body(self, stored: dict) -> str:
         """The article text for highlights, read from its file (the index does not store it)."""
         relative = stored.get("path")
-        if not relative:
-            return ""
-        path = (self.home / relative).resolve()
+        if not relative or os.path.isabs(relative) or ".." in Path(relative).parts:
+            return ""  # the index only ever holds paths inside the home folder
         try:
-            path.relative_to(self.home.resolve())
-            text = path.read_text(encoding="utf-8")
-        except (OSError, ValueError, UnicodeDecodeError):
+            text = (self.home / relative).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
             return ""
         parts = split_frontmatter(text)
         return plain_text(parts[1] if parts else text)
@@ -458,8 +457,11 @@ def _histogram(query: SearchQuery, view: View, mask: np.ndarray
 
 def choose_interval(first: date, last: date) -> str:
     """The smallest of day, week, month, year that gives at most ``MAX_BUCKETS`` buckets."""
-    for interval in INTERVALS:
-        if len(bucket_starts(first, last, interval)) - 1 <= MAX_BUCKETS:
+    days = (last - first).days + 1
+    weeks = ((last - timedelta(days=last.weekday())) - (first - timedelta(days=first.weekday()))).days // 7 + 1
+    months = (last.year - first.year) * 12 + last.month - first.month + 1
+    for interval, count in (("day", days), ("week", weeks), ("month", months)):
+        if count <= MAX_BUCKETS:
             return interval
     return "year"
 
