@@ -112,8 +112,8 @@ def extract_article(html: str, *, url: str | None = None) -> Article:
             include_images=False,
             include_links=False,
             output_format="python",
-            # trafilatura asks htmldate for the date too; ours (above) is the one we use, and
-            # htmldate is kept to its cheap, non-guessing mode
+            # trafilatura asks htmldate for a date too; we ignore it (``_PageMeta.published``
+            # is the one we use) and keep htmldate to its cheap mode
             date_extraction_params={"extensive_search": False, "original_date": True},
         )
     except RecursionError:
