@@ -593,6 +593,7 @@ def _reindex_full(home: Path, procs: int, progress: Progress | None) -> ReindexR
             writer.cancel()
             shutil.rmtree(folder, ignore_errors=True)
             raise IndexUnavailable(_locked_message(SWAP_LOCK_TIMEOUT))
+    old_searcher = None
     try:
         _catch_up(home, writer, entries, first_rel, report)
         failed_rels = {rel for rel, _ in report.failures}
@@ -610,7 +611,9 @@ def _reindex_full(home: Path, procs: int, progress: Progress | None) -> ReindexR
             elif known.deleted:
                 writer.add_document(**old_tombstones[article_id])  # kept for ``as_of`` replays
             elif known.path not in failed_rels:
-                stored = _stored_fields(old_ix, article_id)
+                if old_searcher is None:
+                    old_searcher = old_ix.searcher()
+                stored = old_searcher.document(id=article_id)
                 if stored is not None:
                     writer.add_document(**_tombstone(stored, now, home))
                     report.deleted += 1
@@ -623,6 +626,8 @@ def _reindex_full(home: Path, procs: int, progress: Progress | None) -> ReindexR
             writer.cancel()
         raise
     finally:
+        if old_searcher is not None:
+            old_searcher.close()
         if old_lock is not None:
             old_lock.release()
     _count_documents(folder, report)
@@ -637,11 +642,6 @@ def _slim(loaded: _Loaded) -> _Loaded:
         return loaded
     doc = {k: loaded.doc[k] for k in ("id", "file_hash", "path") if k in loaded.doc}
     return _Loaded(loaded.rel, doc, None, loaded.mtime_ns, loaded.size)
-
-
-def _stored_fields(ix: whoosh.index.Index, article_id: str) -> dict[str, Any] | None:
-    with ix.searcher() as searcher:
-        return searcher.document(id=article_id)
 
 
 def _count_documents(folder: Path, report: ReindexReport) -> None:
@@ -773,18 +773,18 @@ def _build_segments(home: Path, folder: Path, rels: list[str], workers: int,
     context = _mp_context()
     jobs = context.Queue()
     results = context.Queue()
-    chunk = max(8, min(64, len(rels) // (workers * 16) or 8))
-    for start in range(0, len(rels), chunk):
-        jobs.put(rels[start:start + chunk])
-    for _ in range(workers):
-        jobs.put(None)
     processes = [
         context.Process(target=_segment_worker, args=(str(home), str(folder), jobs, results, os.getpid()),
                         daemon=True)
         for _ in range(workers)
     ]
-    for process in processes:
+    for process in processes:  # before the first put starts the queue's feeder thread
         process.start()
+    chunk = max(8, min(64, len(rels) // (workers * 16) or 8))
+    for start in range(0, len(rels), chunk):
+        jobs.put(rels[start:start + chunk])
+    for _ in range(workers):
+        jobs.put(None)
     segments = []
     finished = 0
     try:

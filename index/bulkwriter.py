@@ -15,6 +15,13 @@ Profiling a rebuild (cProfile, 500 synthetic articles of 150-1,500 words) showed
   for the spelling terms in the same pass.
 - Per posting: position lists of one or two positions (most postings) are encoded once and
   reused, and a document's postings go into the sorting pool in one step.
+- Rare terms: Whoosh's codec writes every term's postings as a pickled, zlib-compressed block,
+  even for a term in one document, and most terms of a news archive are rare (names, numbers,
+  spelling words). Segments written here keep lists of fewer than ``INLINE_LIMIT`` postings
+  inline in the term's entry: a W3 codec feature every reader understands, whose writing side
+  has a typo in Whoosh 2.7.5 (``set_inline`` for ``set_inlined``), fixed by ``_InlineWriter``.
+  The segment is handed over with a plain ``W3Codec``, so opening the index needs nothing of
+  ours.
 - Field lengths: while writing the postings, Whoosh reads each posting's field length back from
   the lengths column just written, through a file reader, per posting. ``BulkSegmentWriter``
   keeps the same one-byte lengths in memory and hands them to the posting writer instead.
@@ -33,10 +40,14 @@ import re
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.analysis.analyzers import CompositeAnalyzer
 from whoosh.analysis.tokenizers import default_pattern
+from whoosh.codec.whoosh3 import W3Codec, W3PostingsWriter
 from whoosh.formats import Positions
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
+#: terms with fewer postings than this keep them in the term's entry ("inline") instead of a
+#: pickled, compressed block of their own; most terms of a news archive are rare
+INLINE_LIMIT = 8
 #: the stem cache is cleared past this many words (a long tail of names and numbers)
 MAX_STEM_CACHE = 500_000
 _DEFAULT_WORDS = re.compile(default_pattern.pattern.replace("(\\.?", "(?:\\.?"), default_pattern.flags)
@@ -141,11 +152,31 @@ class _MemoryLengths:
         return _LENGTH_OF_BYTE[column[docnum]]
 
 
+class _InlineWriter(W3PostingsWriter):
+    """W3 postings writer whose inline branch works (Whoosh calls a method that is missing)."""
+
+    def finish_postings(self) -> Any:
+        if not self.written() and len(self) < self._inlinelimit:
+            terminfo = self._terminfo
+            terminfo.add_block(self)
+            terminfo.set_inlined(self._ids, self._weights, self._values)
+            self._terminfo = None
+            return terminfo
+        return super().finish_postings()
+
+
+class _InlineCodec(W3Codec):
+    def postings_writer(self, dbfile: Any, byteids: bool = False) -> W3PostingsWriter:
+        return _InlineWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
+                             compression=self._compression, inlinelimit=self._inlinelimit)
+
+
 class BulkSegmentWriter(SegmentWriter):
     """``SegmentWriter`` whose ``add_document`` uses ``FastAnalysis`` and adds each spelling word
     once per segment. Mirrors Whoosh 2.7's ``SegmentWriter.add_document`` otherwise."""
 
     def __init__(self, ix: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("codec", _InlineCodec(inlinelimit=INLINE_LIMIT))
         super().__init__(ix, **kwargs)
         self._fast: dict[str, FastAnalysis | None] = {}
         self._spelled: dict[str, set[str]] = {}
@@ -254,3 +285,8 @@ class BulkSegmentWriter(SegmentWriter):
         lengths = _MemoryLengths(self._lengths) if self.codec.length_stats else None
         self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
         self.fieldwriter.close()
+
+    def _finalize_segment(self) -> Any:
+        segment = super()._finalize_segment()
+        segment._codec = W3Codec()  # readers need no writer options, and nothing of ours
+        return segment

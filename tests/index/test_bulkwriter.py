@@ -6,10 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import whoosh.index
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.writing import SegmentWriter
 
 from index.build import document_for
-from index.bulkwriter import BulkSegmentWriter, FastAnalysis
+from index.bulkwriter import INLINE_LIMIT, BulkSegmentWriter, FastAnalysis
 from index.schema import build_schema
 from tests.index.fixtures import fixture_articles
 
@@ -64,9 +65,21 @@ def test_bulk_writer_writes_the_same_index(tmp_path: Path) -> None:
     for n, text in enumerate(TRICKY):
         docs.append({"id": f"tricky{n}", "title": text, "description": text[::-1], "body": text * 3,
                      "tags": "A,b c", "path": f"t{n}.md"})
+    for n in range(INLINE_LIMIT):
+        docs.append({"id": f"common{n}", "title": f"Harbour note {n}", "body": f"Harbour traffic {n}."})
     plain = snapshot(build_with(SegmentWriter, tmp_path / "plain", docs))
-    bulk = snapshot(build_with(BulkSegmentWriter, tmp_path / "bulk", docs))
+    bulk_ix = build_with(BulkSegmentWriter, tmp_path / "bulk", docs)
+    bulk = snapshot(bulk_ix)
     assert bulk == plain
+    # rare terms are inlined (and read back the same, above); the segment names a plain codec
+    (segment,) = bulk_ix._segments()
+    assert type(segment.codec()) is W3Codec
+    with bulk_ix.reader() as reader:
+        inlined = [t for t in reader.lexicon("body") if reader._terms.term_info("body", t).is_inlined()]
+        assert len(inlined) > 300
+        common = [t for t in reader.lexicon("body") if reader.doc_frequency("body", t) >= INLINE_LIMIT]
+        assert common == [b"harbour", b"traffic"]
+        assert not reader._terms.term_info("body", b"harbour").is_inlined()  # a block of its own
     assert b"bitcoin" in plain["spell_body"]["terms"]  # unstemmed words are there for "did you mean"
     assert len(plain["body"]["postings"]) > 300
 
