@@ -525,12 +525,14 @@ def match_mask(q: wq.Query, searcher: Any, view: View) -> np.ndarray:
                 out |= walk(sub)
             return out
         if isinstance(node, wq.Phrase):
-            # every word must be there first (cheap); then Whoosh checks positions
+            # every word must be there first (arrays); then positions, for those documents only
             candidates = np.ones(size, dtype=bool)
             for word in node.words:
                 candidates &= term(node.fieldname, word)
-            if not candidates.any():
+            if not candidates.any() or len(node.words) < 2:
                 return candidates
+            if searcher.schema[node.fieldname].format.supports("positions"):
+                return phrase_mask(searcher, view, node, candidates)
         # anything else (phrases, other ranges): Whoosh's matcher, one id at a time
         mask = np.zeros(size, dtype=bool)
         matcher = node.matcher(searcher)
@@ -539,6 +541,75 @@ def match_mask(q: wq.Query, searcher: Any, view: View) -> np.ndarray:
         return mask
 
     return walk(q)
+
+
+def phrase_mask(searcher: Any, view: View, node: wq.Phrase, candidates: np.ndarray) -> np.ndarray:
+    """The candidates (documents with every word) where the words follow each other within
+    ``slop`` positions, in order: what Whoosh's ``SpanNear2`` checks, but decoding positions
+    only for the candidates instead of walking matchers."""
+    out = np.zeros(view.size, dtype=bool)
+    fieldobj = searcher.schema[node.fieldname]
+    slop = max(1, node.slop)
+    for reader, offset in searcher.reader().leaf_readers():
+        local = np.flatnonzero(candidates[offset:offset + reader.doc_count_all()])
+        if not len(local):
+            continue
+        per_word = [_positions(reader, node.fieldname, fieldobj.to_bytes(w), local, fieldobj.format)
+                    for w in node.words]
+        for doc in local.tolist():
+            current = per_word[0].get(doc, ())
+            for positions in per_word[1:]:
+                following = positions.get(doc, ())
+                if slop == 1:
+                    ends = {c + 1 for c in current}
+                    current = [q for q in following if q in ends]
+                else:
+                    current = [q for q in following if any(1 <= q - c <= slop for c in current)]
+                if not current:
+                    break
+            if current:
+                out[offset + doc] = True
+    return out
+
+
+def _positions(reader: Any, fieldname: str, tbytes: bytes, docs: np.ndarray, fmt: Any
+               ) -> dict[int, list[int]]:
+    """Positions of a term in the given (segment-local, sorted) documents."""
+    out: dict[int, list[int]] = {}
+    terms = getattr(reader, "_terms", None)
+    try:
+        info = terms.term_info(fieldname, tbytes)
+    except (TermNotFound, KeyError, AttributeError):
+        info = None
+    if info is not None and info.is_inlined():
+        ids, _, values = info.inlined_postings()
+        wanted = set(docs.tolist())
+        for i, doc in enumerate(ids):
+            if doc in wanted:
+                out[doc] = fmt.decode_positions(values[i])
+        return out
+    matcher = terms.matcher(fieldname, tbytes, fmt) if info is not None else None
+    if matcher is None or not hasattr(matcher, "_read_data") or getattr(matcher, "_byteids", True):
+        wanted = set(docs.tolist())
+        matcher = reader.postings(fieldname, tbytes) if info is not None else None
+        while matcher is not None and matcher.is_active():
+            if matcher.id() in wanted:
+                out[matcher.id()] = list(matcher.value_as("positions"))
+            matcher.next()
+        return out
+    while True:
+        if matcher._data is None:
+            matcher._read_data()
+        ids = np.cumsum(np.asarray(matcher._data[0], dtype=np.int64))
+        hits = np.flatnonzero(np.isin(ids, docs, assume_unique=True))
+        if len(hits):
+            values = matcher._data[2]
+            for i in hits.tolist():
+                out[int(ids[i])] = fmt.decode_positions(values[i])
+        if matcher._lastblock:
+            break
+        matcher._goto(matcher._nextoffset)
+    return out
 
 
 def histogram_days(view: View, mask: np.ndarray) -> np.ndarray:

@@ -217,3 +217,15 @@ def test_bm25_over_arrays_equals_whooshs_scores(index, text):
         shift = 1.0 if "NOT" in text else 0.0
         assert {d: round(s, 4) for d, s in theirs.items()} == \
             {d: round(float(ours[d]) + shift, 4) for d in theirs}
+
+
+@pytest.mark.parametrize("text", ['"title 12"', '"bitcoin market"', '"market bitcoin"',
+                                  '"bitcoin bitcoin"', '"policy filler3"', '"bitcoin market filler4"'])
+def test_phrases_over_positions_equal_whooshs(index, text):
+    with index.searcher() as searcher:
+        view = ColumnCache().view_for(searcher)
+        q = parse_query(text)
+        ours = set(np.flatnonzero(match_mask(q, searcher, view)).tolist())
+        theirs = {hit.docnum for hit in searcher.search(q, limit=None)}
+        assert ours - set(np.flatnonzero(~view.live).tolist()) == theirs
+        assert theirs or text == '"bitcoin bitcoin"'
