@@ -47,7 +47,7 @@ USER_AGENT = "newsarchive/0.1 (+https://github.com/newsarchive/newsarchive; arch
 #: content types accepted as web pages, and as feeds
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/xml", "text/xml",
-              "application/rdf+xml", "application/feed+json")
+              "application/rdf+xml")
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 CHUNK = 16 * 1024

@@ -12,7 +12,7 @@ from typing import Any
 
 from archive.article import Article
 from archive.extract import decode_html, extract_article, web_source
-from archive.fetch import FetchedPage, fetch_page
+from archive.fetch import FEED_TYPES, HTML_TYPES, FetchedPage, fetch_page
 from archive.ingest import Failure, IngestOptions
 from archive.raw import save_raw
 
@@ -31,8 +31,14 @@ def import_html(data: bytes, *, name: str, options: IngestOptions) -> list[Artic
 
 
 def import_url(url: str, *, options: IngestOptions) -> list[Article | Failure]:
-    """Fetch ``url`` (``options.fetch`` settings), keep the raw page, extract the article."""
-    page = fetch_page(url, **dict(options.fetch))
+    """Fetch ``url`` (``options.fetch`` settings), keep the raw page, extract the article.
+
+    A URL that turns out to serve an RSS/Atom feed is read as one (as with ``--feed``)."""
+    page = fetch_page(url, **{**dict(options.fetch), "accept": HTML_TYPES + FEED_TYPES})
+    if page.content_type in FEED_TYPES:
+        from archive.importers.feed import import_feed
+
+        return import_feed(page.content, name=url, options=options, url=page.final_url)
     return [article_from_page(page, options)]
 
 

@@ -135,7 +135,7 @@ def test_every_fetch_failure_is_one_clear_line_and_the_batch_goes_on(server, hom
          f"redirect loop: {server.url('/loop/a')} redirects back to itself after 1 redirect(s)"),
         (server.url("/to-file"), "failed",
          "redirected to a file: address (file:///etc/passwd); only http and https are followed"),
-        (server.url("/image.png"), "failed", "not an HTML page (image/png)"),
+        (server.url("/image.png"), "failed", "not a web page or feed (image/png)"),
         (server.url("/huge"), "failed", "the page is larger than the 512 KB limit"),
         (server.url("/gzip-bomb"), "failed", "the page is larger than the 512 KB limit"),
         (server.url("/pages/ledger-etf.html"), "created", None),
@@ -172,3 +172,14 @@ def test_a_page_without_a_site_name_takes_source_from_the_command_line_else_the_
     [result] = run([server.url("/pages/undated-blog.html")], home / "other")
     assert read_article(Path(result.path)).source.to_dict() == {
         "name": "127.0.0.1", "key": "127001", "type": "WEB", "url": server.base + "/"}
+
+
+def test_a_url_serving_a_feed_is_read_as_one(server, home):
+    feed = server.url("/feeds/ledger-markets.rss")
+    results = run([feed], home)  # no --feed
+    assert [(r.status, r.title) for r in results] == [
+        ("created", "Spot bitcoin ETFs log record weekly inflows as traders eye rate cuts"),
+        ("created", "Copper climbs to a two-year high on supply worries"),
+        ("failed", None),
+        ("created", "Treasury yields edge lower before the jobs report"),
+    ]
