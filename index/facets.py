@@ -354,19 +354,27 @@ class View:
         """Global document numbers and weights of a term over all segments, cached per view."""
         fieldobj = searcher.schema[fieldname]
         tbytes = text if isinstance(text, bytes) else fieldobj.to_bytes(text)
-        key = (fieldname, tbytes)
+
+        def compute() -> tuple[np.ndarray, np.ndarray]:
+            docs, weights = [], []
+            for reader, offset in searcher.reader().leaf_readers():
+                found, found_weights = term_postings(reader, fieldname, tbytes)
+                if len(found):
+                    docs.append(found + offset)
+                    weights.append(found_weights)
+            return (np.concatenate(docs), np.concatenate(weights)) if docs else (_EMPTY, _EMPTY_F)
+
+        return self.cached((fieldname, tbytes), compute)
+
+    def cached(self, key: tuple, compute: Any) -> Any:
+        """``compute()`` once per view and key (the last 512 keys are kept): term postings and
+        phrase matches, which paging and facet clicks ask for again and again."""
         with self._lock:
             hit = self._terms.get(key)
             if hit is not None:
                 self._terms.move_to_end(key)
                 return hit
-        docs, weights = [], []
-        for reader, offset in searcher.reader().leaf_readers():
-            found, found_weights = term_postings(reader, fieldname, tbytes)
-            if len(found):
-                docs.append(found + offset)
-                weights.append(found_weights)
-        value = ((np.concatenate(docs), np.concatenate(weights)) if docs else (_EMPTY, _EMPTY_F))
+        value = compute()
         with self._lock:
             self._terms[key] = value
             while len(self._terms) > 512:
@@ -532,7 +540,12 @@ def match_mask(q: wq.Query, searcher: Any, view: View) -> np.ndarray:
             if not candidates.any() or len(node.words) < 2:
                 return candidates
             if searcher.schema[node.fieldname].format.supports("positions"):
-                return phrase_mask(searcher, view, node, candidates)
+                key = ("phrase", node.fieldname, tuple(node.words), node.slop)
+                docs = view.cached(key, lambda: np.flatnonzero(
+                    phrase_mask(searcher, view, node, candidates)))
+                mask = np.zeros(size, dtype=bool)
+                mask[docs] = True
+                return mask
         # anything else (phrases, other ranges): Whoosh's matcher, one id at a time
         mask = np.zeros(size, dtype=bool)
         matcher = node.matcher(searcher)
