@@ -176,10 +176,11 @@ class SearchService:
         if not keys:
             return ()
         q = wq.Or([wq.Term(f, word, boost=weight) for word, weight in keys for f in DEFAULT_FIELDS])
-        hidden = ~view.visible(as_of=None, include_drafts=False)
-        hidden[docnum] = True
-        results = searcher.search(q, limit=limit, mask=set(np.flatnonzero(hidden).tolist()))
-        return tuple(self._hit(searcher, hit.docnum, hit.score, None) for hit in results)
+        allowed = view.visible(as_of=None, include_drafts=False)
+        allowed[docnum] = False
+        allowed &= match_mask(q, searcher, view)
+        return tuple(self._hit(searcher, d, score, None)
+                     for d, score in _ranked(searcher, view, q, allowed, limit))
 
     def stats(self) -> IndexStats:
         """Counts per source, tag, sentiment and year over the visible articles."""
