@@ -3,6 +3,10 @@ same terms in every field, same postings (documents, weights, positions), same s
 
 from __future__ import annotations
 
+import io
+import pickle
+import struct
+import zlib
 from pathlib import Path
 
 import whoosh.index
@@ -67,6 +71,9 @@ def test_bulk_writer_writes_the_same_index(tmp_path: Path) -> None:
                      "tags": "A,b c", "path": f"t{n}.md"})
     for n in range(INLINE_LIMIT):
         docs.append({"id": f"common{n}", "title": f"Harbour note {n}", "body": f"Harbour traffic {n}."})
+    for n in range(300):  # "ledger" is in 300 documents: three blocks of postings
+        docs.append({"id": f"ledger{n}", "title": "Ledger", "body": f"ledger entry {n % 7} " * (1 + n % 3),
+                     "source": f"s{n % 4}"})
     plain = snapshot(build_with(SegmentWriter, tmp_path / "plain", docs))
     bulk_ix = build_with(BulkSegmentWriter, tmp_path / "bulk", docs)
     bulk = snapshot(bulk_ix)
@@ -78,8 +85,43 @@ def test_bulk_writer_writes_the_same_index(tmp_path: Path) -> None:
         inlined = [t for t in reader.lexicon("body") if reader._terms.term_info("body", t).is_inlined()]
         assert len(inlined) > 300
         common = [t for t in reader.lexicon("body") if reader.doc_frequency("body", t) >= INLINE_LIMIT]
-        assert common == [b"harbour", b"traffic"]
+        assert common == [b"entri", b"harbour", b"ledger", b"traffic"]
         assert not reader._terms.term_info("body", b"harbour").is_inlined()  # a block of its own
+    # terms with blocks: the same blocks as Whoosh's writer wrote
+    assert block_bytes(tmp_path / "bulk", bulk_ix) == block_bytes(tmp_path / "plain", None)
+
+
+def block_bytes(folder: Path, ix) -> dict:
+    ix = ix or whoosh.index.open_dir(str(folder))
+    out = {}
+    with ix.reader() as reader:
+        postfile = reader._terms._postfile
+        for field in ("body", "title", "source", "tags"):
+            for term in reader.lexicon(field):
+                info = reader._terms.term_info(field, term)
+                if reader.doc_frequency(field, term) >= INLINE_LIMIT:
+                    offset, length = info.extent()
+                    if isinstance(length, tuple):  # Whoosh 2.7 unpacks it as a 1-tuple
+                        (length,) = length
+                    out[field, term] = decode_blocks(postfile.get(offset, length))
+    assert len(out) > 5
+    return out
+
+
+def decode_blocks(data: bytes) -> list[tuple]:
+    """The blocks of one term's postings: (block info, ids, weights, values), decoded. (The bytes
+    themselves can differ: pickle shares repeated position encodings the bulk writer reuses.)"""
+    assert data[:4] == b"W3Bl"
+    stream = io.BytesIO(data[4:])
+    blocks = []
+    while True:
+        (length,) = struct.unpack("!i", stream.read(4))
+        start = stream.tell()
+        info = pickle.Unpickler(stream).load()
+        raw = stream.read(abs(length) - (stream.tell() - start))
+        blocks.append((info, pickle.loads(zlib.decompress(raw) if info[3] else raw)))
+        if length < 0:
+            return blocks
     assert b"bitcoin" in plain["spell_body"]["terms"]  # unstemmed words are there for "did you mean"
     assert len(plain["body"]["postings"]) > 300
 
