@@ -6,6 +6,7 @@ It serves our own fixture pages and feeds and a set of misbehaving routes:
     /feeds/<file>            tests/fixtures/feeds/<file> as application/rss+xml (or atom),
                              with ``{base}`` replaced by the server's address
     /gzip/<file>             a fixture page, gzip-encoded          /deflate/<file>  deflate-encoded
+    /raw-deflate/<file>      deflate without the zlib wrapper      /bad-gzip  "gzip" that is not
     /slow                    sleeps ``slow_seconds`` before answering (past any test timeout)
     /trickle                 sends a byte every 0.2 s for ``slow_seconds``
     /missing                 404                                   /gone  410
@@ -154,13 +155,22 @@ def _handler_for(server: LocalServer) -> type[BaseHTTPRequestHandler]:
                 body = body.replace(b"{base}", server.base.encode())
                 ctype = "application/atom+xml" if b"<feed" in body[:500] else "application/rss+xml"
                 return self.send(200, body, ctype + "; charset=utf-8")
-            if path.startswith(("/gzip/", "/deflate/")):
+            if path.startswith(("/gzip/", "/deflate/", "/raw-deflate/")):
                 kind, name = path[1:].split("/", 1)
                 body = self.fixture("html", name)
                 if body is None:
                     return self.send(404, b"not found")
-                packed = gzip.compress(body) if kind == "gzip" else zlib.compress(body)
-                return self.send(200, packed, headers={"Content-Encoding": kind})
+                if kind == "gzip":
+                    packed = gzip.compress(body)
+                elif kind == "deflate":
+                    packed = zlib.compress(body)
+                else:  # deflate without the zlib wrapper, as some servers send it
+                    squeezer = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+                    packed = squeezer.compress(body) + squeezer.flush()
+                encoding = "gzip" if kind == "gzip" else "deflate"
+                return self.send(200, packed, headers={"Content-Encoding": encoding})
+            if path == "/bad-gzip":
+                return self.send(200, b"this is not gzip data at all", headers={"Content-Encoding": "gzip"})
             if path == "/slow":
                 server.stopping.wait(server.slow_seconds)
                 return self.send(200, b"<html><body><p>finally</p></body></html>")

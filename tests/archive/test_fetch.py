@@ -42,11 +42,19 @@ def test_fetches_a_page_with_our_user_agent(server):
     assert headers["accept-encoding"] == "gzip, deflate"
 
 
-@pytest.mark.parametrize("route", ["/gzip/ledger-etf.html", "/deflate/ledger-etf.html"])
-def test_decodes_gzip_and_deflate(server, route):
+@pytest.mark.parametrize("route, encoding", [("/gzip/ledger-etf.html", "gzip"),
+                                             ("/deflate/ledger-etf.html", "deflate"),
+                                             ("/raw-deflate/ledger-etf.html", "deflate")])
+def test_decodes_gzip_and_deflate(server, route, encoding):
     page = fetch_page(server.url(route), **FAST)
     assert page.content == PAGE
-    assert page.headers["content-encoding"] == route.split("/")[1]
+    assert page.headers["content-encoding"] == encoding
+
+
+def test_corrupt_compression(server):
+    with pytest.raises(FetchError) as excinfo:
+        fetch_page(server.url("/bad-gzip"), **FAST)
+    assert message(excinfo) == f"{server.url('/bad-gzip')}: the page's gzip compression is corrupt"
 
 
 def test_slow_server_times_out_with_the_seconds_in_the_message(server):

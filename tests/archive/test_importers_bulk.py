@@ -119,6 +119,19 @@ def test_mapping_with_dotted_paths_wins_over_aliases():
     )]
 
 
+@pytest.mark.parametrize("value, expected", [
+    (1772805600, utc(2026, 3, 6, 14)),  # epoch seconds
+    (1772805600000, utc(2026, 3, 6, 14)),  # epoch milliseconds
+    ("2026-03-06 14:00:00", utc(2026, 3, 6, 14)),
+    ("2026-03-06T15:00:00+01:00", utc(2026, 3, 6, 14)),
+    ("Fri, 06 Mar 2026 09:00:00 -0500", utc(2026, 3, 6, 14)),
+])
+def test_date_shapes(value, expected):
+    [article] = import_json(json.dumps([{"title": "T", "body": "x", "date": value}]).encode(), name="x",
+                            options=IngestOptions())
+    assert (article.published_at, article.date_source) == (expected, "provided")
+
+
 @pytest.mark.parametrize("func, data, message", [
     (import_json, b"{\"articles\": [", "not valid JSON (line 1, column 15: Expecting value)"),
     (import_json, b"{\"status\": \"error\", \"message\": \"apiKey invalid\"}",
