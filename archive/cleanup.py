@@ -170,7 +170,8 @@ _SUBHEADING_END = ".!?:;,…\"”’'"
 _TICKERISH = re.compile(r"^[A-Z0-9$€£¥%.,:+\-−▲▼()/ ]{1,48}$")
 _NEWS_AGENCIES = {"AP", "AFP", "UPI", "DPA", "EFE", "ANSA", "TASS", "PA", "ANI", "IANS", "PTI"}
 _CREDIT = re.compile(
-    r"^(?P<prefix>.{0,160}?)\s*\((?P<kind>(?:Photo|Image|Illustration|Chart|Video|Picture)"
+    r"^(?P<prefix>.{0,160}?)\s*\((?P<kind>(?:Photo|Image|Illustration|Chart|Video|Picture|Credit|Foto|"
+    r"Bild|Source|Quelle)"
     r"(?:\s+(?:by|via|courtesy of))?:?\s*)?(?P<name>[A-Z][A-Za-z0-9&.'’ /-]{0,50})\)$"
 )
 _CREDIT_WORDS = re.compile(
@@ -181,8 +182,10 @@ _CREDIT_WORDS = re.compile(
 
 def caption_credit(line: str) -> tuple[str, bool] | None:
     """``(name, dated)`` when ``line`` is a caption ending in a credit (``on Feb. 4 (CoinDesk)``,
-    ``Traders on the floor (Getty Images)``); ``dated`` says the caption carries a date, as a
-    dateline does (then the name is the outlet, not a photographer)."""
+    ``Traders on the floor (Getty Images)``, ``(Photo: Ana Ruiz)``): a short line whose last
+    words are a name of at most five words in parentheses, with a date or a word that marks
+    pictures (``Photo``, ``Images``, ``Getty``, ``via``…). ``dated`` says the caption carries a date, as a dateline does (then the
+    name is the outlet, not a photographer)."""
     match = _CREDIT.match(line.strip())
     if not match:
         return None
@@ -190,11 +193,12 @@ def caption_credit(line: str) -> tuple[str, bool] | None:
     if not (re.search(r"[a-z]", name) or name in _NEWS_AGENCIES):
         return None  # "(BTC)", "(IGV)": a ticker, not a credit
     prefix = match.group("prefix").strip()
-    if len(prefix.split()) > 15:
+    if len(prefix.split()) > 15 or ":" in prefix:  # "Deadline: 03.11.2019 (postmark)" is text
         return None
+    if len(name.split()) > 5:
+        return None  # "(I really should write about that)": an aside, not a credit
     dated = bool(prefix and dates.find_dates(prefix))
-    if (not prefix or match.group("kind") or dated or prefix[0].islower()
-            or _CREDIT_WORDS.search(f"{prefix} ({name})")):
+    if match.group("kind") or dated or _CREDIT_WORDS.search(f"{prefix} ({name})"):
         return name, dated
     return None
 
@@ -207,7 +211,7 @@ def clean_body(
     blocks = _split_blocks(text)
     kept: list[tuple[str, list[str]]] = []
     mode: str | None = None  # "box" or "ticker" while such furniture runs on
-    for kind, lines in blocks:
+    for number, (kind, lines) in enumerate(blocks):
         if kind == "code" or (kind == "text" and _is_indented_code(lines, kept)):
             mode = None
             kept.append(("code", lines))
@@ -226,8 +230,8 @@ def clean_body(
             if _MD_HEADING.match(line):
                 out.append(line)
                 continue
-            stripped = line.strip()
-            if any(p.fullmatch(stripped) for p in active.footers):
+            stripped = _probe(line)
+            if any(p.fullmatch(stripped) for p in active.footers) and _is_tail(lines, line, blocks[number + 1:]):
                 footer = True
                 break
             if any(p.fullmatch(stripped) for p in active.boxes):
@@ -240,7 +244,7 @@ def clean_body(
                 break  # the rest of this paragraph belongs to the disclaimer or note
             cleaned = _remove_phrases(line, active.phrases)
             if cleaned is not line:
-                line, stripped = cleaned, cleaned.strip()
+                line, stripped = cleaned, _probe(cleaned)
                 if not re.search(r"\w", stripped):
                     continue  # nothing but the promo was on this line
             if any(p.fullmatch(stripped) for p in active.lines):
@@ -253,6 +257,19 @@ def clean_body(
         if footer:
             break
     return "\n\n".join("\n".join(lines) for _, lines in _mark_subheadings(kept)).strip("\n")
+
+
+#: a footer ("Disclaimer" on its own line) is only dropped with what follows when that is short:
+#: a longer text after such a word is an article section ("Avertissement" in a French essay)
+MAX_FOOTER_CHARS = 1500
+MAX_FOOTER_BLOCKS = 4
+
+
+def _is_tail(lines: list[str], line: str, rest: list[tuple[str, list[str]]]) -> bool:
+    after = lines[lines.index(line) + 1:]
+    blocks = ([after] if after else []) + [block for _, block in rest]
+    size = sum(len(text) for block in blocks for text in block)
+    return len(blocks) <= MAX_FOOTER_BLOCKS and size <= MAX_FOOTER_CHARS
 
 
 def _split_blocks(text: str) -> list[tuple[str, list[str]]]:
@@ -290,6 +307,20 @@ def _is_indented_code(lines: list[str], kept: list[tuple[str, list[str]]]) -> bo
         return False
     previous = kept[-1][1] if kept else []
     return not (previous and _LIST_ITEM.match(previous[0]))  # else: a list item's second paragraph
+
+
+_EMPHASIS = re.compile(r"\*{1,3}(?=\S)|(?<=\S)\*{1,3}|(?<!\w)_{1,3}(?=\S)|(?<=\S)_{1,3}(?!\w)")
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!])")
+
+
+def _probe(line: str) -> str:
+    """The line as the rules see it: stripped, without Markdown emphasis and escapes, so that
+    ``**Read more:** …`` and ``*(Photo: …)*`` are matched like their plain text."""
+    text = line.strip().replace("\u00a0", " ")
+    if "*" in text or "_" in text or "\\" in text:
+        text = _ESCAPE.sub(lambda m: "" if m.group(1) in "*_" else m.group(1), text)
+        text = _EMPHASIS.sub("", text).strip()
+    return text
 
 
 _CODE_SPAN = re.compile(r"(`+)(?:.+?)\1")
@@ -330,13 +361,14 @@ def _mark_subheadings(blocks: list[tuple[str, list[str]]]) -> list[tuple[str, li
 
 
 def is_subheading(line: str) -> bool:
-    """A short line that reads as a sub-heading: capitalised, at most 12 words, no final punctuation,
-    no Markdown markup."""
+    """A short line that reads as a sub-heading: capitalised, at most 12 words, no final punctuation
+    (also inside closing brackets or quotes), no ``label: value``, no Markdown markup."""
     text = line.strip()
     if not text or _MARKUP_START.match(line) or len(text) > 90 or "://" in text:
         return False
-    if not text[0].isupper() or text[-1] in _SUBHEADING_END:
-        return False
+    bare = text.rstrip(")]}»”’\"'")
+    if not text[0].isupper() or not bare or bare[-1] in _SUBHEADING_END or ": " in text:
+        return False  # a sentence, an aside in parentheses, or a "label: value" line
     words = text.split()
     if len(words) > 12:
         return False

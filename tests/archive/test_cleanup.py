@@ -70,10 +70,45 @@ def body(*paragraphs: str) -> str:
         "By Marta Olsen and Tom Reyes",
         # an aggregator header left in
         'Source: Metal Ledger Original: "{title}"',
+        # the same furniture in other languages, and as HTML extraction writes it (emphasis)
+        "**Lesen Sie auch:** Kupferpreis steigt auf Rekordhoch",
+        "*Lea también: El cobre sube por los recortes en Chile*",
+        "***Czytaj też:*** Miedź drożeje",
+        "**Auch interessant:**",
+        "Contenido relacionado",
+        "Keine Kommentare",
+        "Artikel teilen",
+        "*\\*Werbung. Dieser Beitrag enthält Werbung für Metallwelt.*",
+        "Dieser Artikel enthält Affiliate-Links. Bei einem Kauf erhalten wir eine Provision.",
+        "Mit unserem Newsletter erhalten Sie jede Woche die wichtigsten Metallpreise!",
+        "Follow Metal Ledger on X and LinkedIn for market updates.",
+        "For breaking news download the Metal Ledger app for iOS and Android.",
+        "Category: Markets",
+        "A smelter near Antofagasta. © AFP / Ana Ruiz",
+        "Ana Ruiz/Getty Images",
+        "*(Credit: Ana Ruiz / Harbor Images)*",
+        "Foto: Harbor Images",
     ],
 )
 def test_each_kind_of_furniture_is_removed(furniture: str) -> None:
     assert clean_body(body(LEDE, furniture, NEXT)) == body(LEDE, NEXT)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # parentheses that are not credits, colons that are not labels, newsletters as news
+        "The company reported a 12% rise in output (excluding its Peruvian mines).",
+        "(Figures in thousands of tonnes)",
+        "Shelf life is ten years. (I should write about that some time.)",
+        "Deadline for comments: 03.11.2025 (postmark)",
+        "The bank's research newsletter said the deficit would narrow in 2026.",
+        "Miners cut output by 5%, or about $1.2 billion of copper.",
+        "Warning: the figures below are provisional, the ministry said, and may change.",
+    ],
+)
+def test_article_text_that_looks_like_furniture_is_kept(line: str) -> None:
+    assert clean_body(body(LEDE, line, NEXT)) == body(LEDE, line, NEXT)
 
 
 def test_a_promo_glued_to_a_sentence_leaves_the_sentence() -> None:
@@ -102,6 +137,12 @@ def test_legal_disclaimers_in_any_language_are_removed(disclaimer: str) -> None:
 def test_a_disclaimer_heading_alone_starts_the_footer() -> None:
     text = body(LEDE, NEXT, "Disclaimer", "Nothing here is advice.", "© 2026 Metal Ledger")
     assert clean_body(text) == body(LEDE, NEXT)
+
+
+def test_a_footer_word_before_a_long_text_is_a_section_heading() -> None:
+    section = [f"{NEXT} Paragraph {n} of a long section on the rules." for n in range(30)]
+    text = body(LEDE, "Avertissement", *section)
+    assert clean_body(text) == body(LEDE, "## Avertissement", *section)
 
 
 def test_update_notes_are_removed() -> None:
@@ -141,6 +182,10 @@ def test_short_plain_lines_between_paragraphs_become_subheadings() -> None:
         ("Copper rose.", False),  # a sentence
         ("What next?", False),
         ("Outlook:", False),
+        ("Outlook: cautious", False),
+        ("Ether (ETH)", True),
+        ("(Figures in tonnes)", False),
+        ("Shelf life is ten years. (I should write about that.)", False),
         ("HG", False),  # a ticker
         ("- a list item", False),
         ("lowercase start here", False),
