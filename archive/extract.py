@@ -347,9 +347,16 @@ class _PageMeta:
         for href in candidates:
             if href and href.strip():
                 absolute = urljoin(self.url or "", href.strip())
-                if absolute.startswith(("http://", "https://")):
+                if absolute.startswith(("http://", "https://")) and not self._is_home_page(absolute):
                     return absolute
         return None
+
+    def _is_home_page(self, address: str) -> bool:
+        """A canonical link to the site's home page from an article is a template bug; trusting
+        it would give every article of the site the same identity."""
+        path = urlsplit(address).path
+        own = urlsplit(self.url).path if self.url else None
+        return path in ("", "/") and own not in ("", "/")
 
     def site_name(self) -> str | None:
         for obj in self._articles():

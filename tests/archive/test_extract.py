@@ -203,3 +203,12 @@ def test_any_markup_gives_an_article_or_one_input_error(parts, url):
         return
     assert article.title and article.body.strip()
     assert article.published_at is None or 1990 <= article.published_at.year <= 2100
+
+
+def test_a_canonical_link_to_the_home_page_is_ignored():
+    html = page("circuit-chips.html").replace(
+        '<meta property="og:url" content="https://circuitwire.example/news/chipmakers-brace-export-rules-packaging">',
+        '<link rel="canonical" href="https://circuitwire.example/">')
+    article = extract_article(html, url="https://circuitwire.example/news/chips-export")
+    assert (article.canonical_url, article.url) == (None, "https://circuitwire.example/news/chips-export")
+    assert extract_article(html).canonical_url is None  # no address known: still not an article's
