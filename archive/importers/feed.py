@@ -7,7 +7,8 @@ feedparser reads the feed. For each entry, the page it links to is fetched and e
   title is the page's site name plus a section (``The Ledger Daily – Markets``), the site name;
 - ``externalId``: the entry's id (``<guid>``/``<id>``);
 - ``publishedAt``/``updatedAt``: the entry's dates as the feed gives them (``dateSource:
-  provided``), else the page's;
+  provided``), else the page's; an entry with only an update date and a page without a date
+  takes the update date;
 - ``title``: the entry's title, else the page's; ``tags``: the entry's categories, then the page's.
 
 An entry whose page cannot be fetched or read falls back to the entry's own text (``content``,
@@ -97,6 +98,8 @@ def _entry_article(entry: Any, options: IngestOptions) -> Article:
 
     published = _entry_date(entry, "published_parsed")
     updated = _entry_date(entry, "updated_parsed")
+    if published is None and draft.published_at is None:
+        published = updated  # an Atom entry with only <updated>: the feed's only date for it
     changes: dict[str, Any] = {}
     if published is not None:
         changes.update(published_at=published, date_source="provided")

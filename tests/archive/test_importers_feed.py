@@ -129,3 +129,18 @@ def test_any_bytes_give_entries_failures_or_one_input_error(tmp_path_factory, da
     except InputError:
         return
     assert all(isinstance(r, Failure) or r.title for r in results)
+
+
+def test_an_entry_with_only_an_update_date(home):
+    words = " ".join(["Regulators published a consultation on stablecoin reserves."] * 8)
+    atom = f"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Kestrel Notes</title><id>urn:kn</id>
+<updated>2026-02-01T10:00:00Z</updated>
+<entry><title>Reserve rules out for comment</title><id>urn:kn:1</id>
+<updated>2026-02-01T09:30:00Z</updated><content type="html">&lt;p&gt;{words}&lt;/p&gt;</content></entry>
+</feed>""".encode()
+    [article] = import_feed(atom, name="kn.atom", options=options(home))
+    assert (article.title, article.published_at, article.updated_at, article.date_source, article.source,
+            article.external_id, article.url) == (
+        "Reserve rules out for comment", utc(2026, 2, 1, 9, 30), None, "provided",
+        Source(name="Kestrel Notes", key="kestrelnotes", type="RSS"), "urn:kn:1", None)
