@@ -50,6 +50,8 @@ def import_feed(data: bytes, *, name: str, options: IngestOptions, url: str | No
         raise InputError("the feed has no entries", source=name)
     feed_title = _text(parsed.feed.get("title"))
     feed_link = _text(parsed.feed.get("link"))
+    if feed_link and not feed_link.startswith(("http://", "https://")):
+        feed_link = None  # feedparser falls back to the feed's <id> (a urn: or tag: name)
     results: list[Article | Failure] = []
     for number, entry in enumerate(entries[:MAX_ENTRIES], start=1):
         link = _text(_get(entry, "link"))
