@@ -252,10 +252,12 @@ def bench_web(plan: Plan, mix: tuple[BenchQuery, ...], home: Path, workdir: Path
         try:
             with Server(args, logdir / f"server-{name}.log") as server:
                 paths = web_paths(name, mix)
+                stages = {"started": server.memory()}
                 for path in paths:  # warm-up: every query once
                     status, body = server.get(path)
                     if status != 200:
                         raise RuntimeError(f"GET {path} answered {status}: {body[:200]!r}")
+                stages["warm"] = server.memory()
                 load = run_load(server.port, paths, clients=plan.clients,
                                 max_requests=plan.web_requests, max_seconds=plan.web_seconds)
                 web[name] = {
@@ -267,8 +269,12 @@ def bench_web(plan: Plan, mix: tuple[BenchQuery, ...], home: Path, workdir: Path
                     "error_sample": load.errors[:5],
                     "clients": plan.clients,
                 }
+                stages["loaded"] = server.memory()
                 if name == "ours":
                     ingest["ours"] = bench_ingest_ours(plan, home, server)
+                    stages["ingested"] = server.memory()
+                #: VmRSS / VmHWM (kB) of the server after start, warm-up, load and ingests
+                web[name]["memory_stages"] = stages
                 mem = server.memory()
                 web[name]["server_peak_mb"] = mem.get("VmHWM", 0) / 1024
                 web[name]["server_rss_mb"] = mem.get("VmRSS", 0) / 1024

@@ -121,5 +121,9 @@ def to_markdown(results: dict[str, Any]) -> str:
                       f"the web API after {fmt(_get(ingest, 'poll', 'p50'))} ms (p50 of "
                       f"{_get(ingest, 'visible', 'n')}); a cold `Store` first reads the id catalogue "
                       f"of every file: {fmt(ingest.get('catalog_cold_ms'))} ms."]
+    stages = _get(results, "web", "ours", "memory_stages")
+    if stages:
+        rss = " / ".join(f"{v.get('VmRSS', 0) / 1024:.0f}" for v in stages.values())
+        lines += ["", f"Server memory (ours), RSS after {' / '.join(stages)}: {rss} MB."]
     lines.append("")
     return "\n".join(lines)
