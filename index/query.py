@@ -44,7 +44,12 @@ def parse_query(text: str) -> wq.Query:
     if not text:
         return wq.Every()
     check_syntax(text)
-    parsed = _parser().parse(text)
+    try:
+        parsed = _parser().parse(text)
+    except (IndexError, ValueError, TypeError, AttributeError):
+        # Whoosh's parser has corners the checks above don't know yet: still a message, never a 500
+        raise QueryError("the query could not be understood: check its quotes, brackets and "
+                         "AND / OR / NOT") from None
     return _normalise(parsed, text)
 
 
@@ -117,6 +122,8 @@ def _check_operators(tokens: list[str]) -> None:
             following = tokens[index + 1] if index + 1 < len(tokens) else None
             if following is None or following == ")" or following in ("AND", "OR"):
                 raise QueryError(f"'{token}' needs a word or group after it")
+            if token == "NOT" and following == "NOT":
+                raise QueryError("'NOT NOT' cancels out: write the word alone, or NOT once")
         previous = token
 
 
