@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 import click
@@ -34,7 +35,12 @@ def serve(home: Path, host: str, port: int, threads: int, dev: bool) -> None:
         return
     import waitress
 
-    server = waitress.create_server(app, host=host, port=port, threads=threads, ident="newsarchive")
+    try:
+        server = waitress.create_server(app, host=host, port=port, threads=threads, ident="newsarchive")
+    except OSError as exc:
+        reason = "the port is in use by another program" if exc.errno == errno.EADDRINUSE else (
+            exc.strerror or str(exc))
+        raise click.ClickException(f"cannot listen on {host}:{port}: {reason} (try --port)") from None
     address = f"http://{host}:{server.effective_port}/"  # type: ignore[attr-defined]
     click.echo(f"newsarchive: serving {home} on {address} ({threads} threads); Ctrl-C stops")
     try:

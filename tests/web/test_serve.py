@@ -57,3 +57,16 @@ def test_bad_settings_are_a_message_not_a_traceback(web_home: Path) -> None:
                                 env={"NEWSARCHIVE_EXPORT_CAP": "many"})
     assert result.exit_code == 1
     assert result.output == "Error: NEWSARCHIVE_EXPORT_CAP must be a whole number, not 'many'\n"
+
+
+def test_a_port_in_use_is_a_message_not_a_traceback(web_home: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(main, ["serve", "--home", str(web_home), "--port", str(port)])
+    assert result.exit_code == 1
+    assert result.output == (f"Error: cannot listen on 127.0.0.1:{port}: the port is in use by "
+                             "another program (try --port)\n")
