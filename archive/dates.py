@@ -6,9 +6,12 @@
     Feb. 4   February 4   March 26, 2025   Wednesday, Feb. 4, 2026 at 3:48 p.m. UTC
     4 February 2026   4th of February   4. Februar 2026   4 février 2026   4 de febrero de 2025
 
-The first date in the text is taken (callers put the likeliest places first: a dateline, a
-caption, an update note), skipping dates that cannot be the publication date: any after ``now``
-and any with an explicit year other than the publication year.
+``first_date`` takes the first date in a text known to carry the publication date (an importer
+passes a dated caption or an update note), skipping dates that cannot be the publication date:
+any after ``now`` and any with an explicit year other than the publication year. ``infer_date``,
+which ``finish_article`` runs on every undated body, is stricter: only dateline lines count, as
+dates inside sentences are usually events (measured on the trafilatura eval pages: the first date
+of a body was the publication day 60 times and another day 153 times; a dateline line 23 and 2).
 
 The publication year is ``year`` (the ``--date`` option) when given, otherwise the latest year the
 text mentions (``in 2026``, ``March 2024``, ``2025-03-26``...) that is not after ``now``; a date
@@ -161,6 +164,13 @@ def mentioned_years(text: str) -> list[int]:
     return years
 
 
+#: a dateline that gives the last update, not the first publication
+_UPDATE_LABEL = re.compile(
+    r"(?i)\b(?:updated|last updated|modified|aktualisiert|letzte änderung|geändert|mis à jour|"
+    r"actualizado|aggiornato)\b"
+)
+
+
 def infer_date(
     text: str,
     *,
@@ -168,9 +178,32 @@ def infer_date(
     now: datetime | None = None,
     context: str = "",
 ) -> datetime | None:
-    """A publication date stated in ``text`` (``Feb. 4``, ``March 26, 2025``...), the year taken
-    from ``year`` or from the years ``text`` and ``context`` mention; ``None`` when the text gives
-    no date, or gives one whose year cannot be known."""
+    """The publication date an article body states in a dateline: a line that only gives a date
+    (``Feb. 4, 2026``, ``Published March 26, 2025 at 8:48 a.m. UTC``), update datelines skipped.
+    Dates inside sentences are events, not the publication ("on March 3 the board met"), and are
+    not taken: measured on real pages, a body's first date is the publication day less than half
+    of the time, a dateline line nine times in ten. ``None`` when there is no such line."""
+    lines = []
+    for line in text.split("\n"):
+        line = line.strip().strip("*_ ").strip()
+        if is_dateline(line) and not _UPDATE_LABEL.search(line):
+            lines.append(line)
+    if not lines:
+        return None
+    return first_date("\n".join(lines), year=year, now=now, context=f"{text}\n{context}")
+
+
+def first_date(
+    text: str,
+    *,
+    year: int | None = None,
+    now: datetime | None = None,
+    context: str = "",
+) -> datetime | None:
+    """The first date stated anywhere in ``text`` (``Feb. 4``, ``March 26, 2025``...), for text
+    known to carry the publication date (a dateline, a dated caption, an update note); the year
+    taken from ``year`` or from the years ``text`` and ``context`` mention; ``None`` when the text
+    gives no date, or gives one whose year cannot be known."""
     now = _aware(now) if now is not None else datetime.now(timezone.utc)
     latest = now + timedelta(days=1)  # a page dated "today" somewhere east of UTC
     mentions = find_dates(text)

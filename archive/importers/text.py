@@ -14,10 +14,12 @@ What a careful editor reads off such a text (all documented in the README, secti
   follows it (a caption or dateline, a "What to know" box, a ticker): that is how pages set it
   apart from the article. Otherwise it stays the article's first paragraph.
 - **Source** (when neither the header nor ``--source`` names one): the outlet credited in a
-  dated caption (``on Feb. 4 (CoinDesk)``) or a dateline (``NEW YORK (Reuters) —``).
+  dated caption (``on Feb. 4 (CoinDesk)``) or a wire dateline (``NEW YORK, Feb. 4 (Reuters) —``,
+  whose date is read too).
 - **Date**: update notes (``Update (March 26, 8:48 AM local time): …``), which are not body text,
-  and dated captions are read first, then the text; the year comes from the text's context or
-  ``--date`` (``archive.dates.infer_date``). Found dates are ``dateSource: inferred``.
+  and dated captions are read first, then dateline lines; the year comes from the text's context
+  or ``--date`` (``archive.dates``). Found dates are ``dateSource: inferred``; a date inside a
+  sentence is an event, not taken.
 - **Body**: every line is a paragraph (lines of a hard-wrapped paragraph are joined back), list
   bullets (``•``) become Markdown items; ``archive.cleanup.clean_body`` then removes the rest of
   the furniture, the same way as for every other shape.
@@ -58,8 +60,10 @@ BYLINE = re.compile(
     r"^By\s+(?P<name>[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]+){0,3}"
     r"(?:\s*(?:,|and|&)\s*[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]+){0,3})*)$"
 )
+#: a wire dateline opening the first paragraph: "FRANKFURT, March 12 (Grainwire) - ..."
 DATELINE_CREDIT = re.compile(
-    r"^[A-Z][A-Z .,'’-]{1,40}\((?P<name>[A-Z][\w&.'’ -]{1,40})\)\s*[-—–:]"
+    r"^(?P<place>[A-Z][A-Z .'’-]{1,40}?)(?:,\s*(?P<date>[^()]{3,30}?))?\s*"
+    r"\((?P<name>[A-Z][\w&.'’ -]{1,40})\)\s*[-—–:]"
 )
 COMMENT_COUNT = re.compile(r"^\d{1,6}(?:\s+(?i:comments?))?$")
 _BULLET = re.compile(r"^\s*[•·▪◦‣●]\s*")
@@ -133,18 +137,17 @@ def draft_from_text(text: str, *, name: str, options: "IngestOptions") -> Articl
                 source = _source(credit[0])
         elif author is None and BYLINE.match(paragraph):
             author = BYLINE.match(paragraph).group("name")
-    if source is None and options.source is None and paragraphs:
-        dateline = DATELINE_CREDIT.match(paragraphs[0])
-        if dateline:
+    dateline = DATELINE_CREDIT.match(paragraphs[0]) if paragraphs else None
+    if dateline:
+        if dateline.group("date"):
+            hints.append(dateline.group("date"))
+        if source is None and options.source is None:
             source = _source(dateline.group("name"))
 
     body = join_paragraphs(paragraphs)
-    published = dates.infer_date(
-        "\n".join(hints + [body]),
-        year=context_year(options),
-        now=options.now,
-        context=text,
-    )
+    published = dates.first_date(
+        "\n".join(hints), year=context_year(options), now=options.now, context=text
+    ) or dates.infer_date(body, year=context_year(options), now=options.now, context=text)
     return Article(
         title=title,
         description=description,

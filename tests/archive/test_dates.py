@@ -6,7 +6,14 @@ from datetime import datetime, timezone
 
 import pytest
 
-from archive.dates import DateMention, find_dates, infer_date, is_dateline, mentioned_years
+from archive.dates import (
+    DateMention,
+    find_dates,
+    first_date,
+    infer_date,
+    is_dateline,
+    mentioned_years,
+)
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
 
@@ -37,7 +44,7 @@ def utc(*parts: int) -> datetime:
     ],
 )
 def test_each_date_form_with_its_year(text: str, expected: datetime) -> None:
-    assert infer_date(text, now=NOW) == expected
+    assert first_date(text, now=NOW) == expected
 
 
 @pytest.mark.parametrize(
@@ -57,17 +64,17 @@ def test_each_date_form_with_its_year(text: str, expected: datetime) -> None:
     ],
 )
 def test_year_comes_from_the_context(text: str, expected: datetime) -> None:
-    assert infer_date(text, now=NOW) == expected
+    assert first_date(text, now=NOW) == expected
 
 
 def test_year_comes_from_the_date_option_when_given() -> None:
-    assert infer_date("Shares fell on Feb. 4.", year=2024, now=NOW) == utc(2024, 2, 4)
+    assert first_date("Shares fell on Feb. 4.", year=2024, now=NOW) == utc(2024, 2, 4)
     # --date's year wins over the years the text mentions
-    assert infer_date("On Feb. 4 the 2026 outlook was cut.", year=2025, now=NOW) == utc(2025, 2, 4)
+    assert first_date("On Feb. 4 the 2026 outlook was cut.", year=2025, now=NOW) == utc(2025, 2, 4)
 
 
 def test_hints_in_context_give_the_year() -> None:
-    assert infer_date("on Feb. 4 (Wire)", now=NOW, context="Outlook for 2026 cut.") == utc(2026, 2, 4)
+    assert first_date("on Feb. 4 (Wire)", now=NOW, context="Outlook for 2026 cut.") == utc(2026, 2, 4)
 
 
 @pytest.mark.parametrize(
@@ -82,27 +89,28 @@ def test_hints_in_context_give_the_year() -> None:
     ],
 )
 def test_no_date_rather_than_a_wrong_one(text: str) -> None:
+    assert first_date(text, now=NOW) is None
     assert infer_date(text, now=NOW) is None
 
 
 def test_history_in_an_older_year_is_not_the_dateline() -> None:
     text = ("On Jan. 3, 2009, the first block was mined. On March 2, the network's 2026 upgrade "
             "went live.")
-    assert infer_date(text, now=NOW) == utc(2026, 3, 2)
+    assert first_date(text, now=NOW) == utc(2026, 3, 2)
 
 
 def test_an_explicit_date_in_the_year_before_is_not_taken() -> None:
-    assert infer_date("On Dec. 5, 2025, the fund closed. Its 2026 outlook is out.", now=NOW) is None
+    assert first_date("On Dec. 5, 2025, the fund closed. Its 2026 outlook is out.", now=NOW) is None
 
 
 def test_feb_29_only_in_a_leap_year() -> None:
-    assert infer_date("Filed on Feb. 29 for the 2025 season.", now=NOW) is None
-    assert infer_date("Filed on Feb. 29 for the 2024 season.", now=NOW) == utc(2024, 2, 29)
+    assert first_date("Filed on Feb. 29 for the 2025 season.", now=NOW) is None
+    assert first_date("Filed on Feb. 29 for the 2024 season.", now=NOW) == utc(2024, 2, 29)
 
 
 def test_the_first_date_wins() -> None:
     text = "Feb. 4, 2026. The deal closed on Jan. 30 and is reviewed on March 3, 2026."
-    assert infer_date(text, now=NOW) == utc(2026, 2, 4)
+    assert first_date(text, now=NOW) == utc(2026, 2, 4)
 
 
 def test_find_dates_reports_each_mention() -> None:
@@ -131,3 +139,24 @@ def test_mentioned_years_skip_prices_and_percentages() -> None:
 )
 def test_is_dateline(line: str, expected: bool) -> None:
     assert is_dateline(line) is expected
+
+
+def test_infer_date_reads_dateline_lines_only() -> None:
+    body = ("Copper rallied on March 3, 2026, after the strike began.\n\n"
+            "**Published March 5, 2026, 9:30 a.m. UTC**\n\nThe strike ended on March 4.")
+    assert infer_date(body, now=NOW) == utc(2026, 3, 5, 9, 30)
+    # a date inside a sentence is an event, not the publication day
+    assert infer_date("Copper rallied on March 3, 2026, after the strike began.", now=NOW) is None
+
+
+def test_infer_date_skips_update_datelines() -> None:
+    body = "Updated March 9, 2026\n\nFeb. 27, 2026\n\nCopper rallied."
+    assert infer_date(body, now=NOW) == utc(2026, 2, 27)
+    assert infer_date("Aktualisiert am 09.03.2026\n\nKupfer steigt.", now=NOW) is None
+
+
+def test_infer_date_takes_the_year_from_the_whole_text() -> None:
+    body = "Feb. 27\n\nCopper rallied to its best level of 2026."
+    assert infer_date(body, now=NOW) == utc(2026, 2, 27)
+    assert infer_date("Feb. 27\n\nCopper rallied.", now=NOW) is None
+    assert infer_date("Feb. 27\n\nCopper rallied.", year=2025, now=NOW) == utc(2025, 2, 27)

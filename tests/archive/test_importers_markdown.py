@@ -78,12 +78,21 @@ def test_astro_content_file_is_read_leniently() -> None:
 def test_markdown_without_frontmatter_takes_the_heading_and_infers_the_date() -> None:
     article = finished("no_frontmatter.md")
     assert (article.title, article.published_at, article.date_source, article.source) == (
-        "Rupee hits a record low against the dollar", utc(2026, 2, 12), "inferred", None)
+        "Rupee hits a record low against the dollar", utc(2026, 2, 12, 9, 30), "inferred", None)
+    # the dateline, once read, is furniture
     assert article.body == (
-        "The Indian rupee fell to a record low of 87.9 per dollar on Feb. 12, 2026, as foreign "
+        "The Indian rupee fell to a record low of 87.9 per dollar on Wednesday as foreign "
         "investors sold local shares.\n\n- Outflows reached $1.2 billion in a week\n"
         "- The central bank was seen selling dollars"
     )
+
+
+def test_a_date_inside_a_sentence_is_not_taken_for_the_publication_day() -> None:
+    options = IngestOptions(now=NOW)
+    (draft,) = import_markdown(b"# Rupee at a low\n\nThe rupee fell on Feb. 12, 2026, as funds sold.\n",
+                               name="x.md", options=options)
+    article = finish_article(draft, options)
+    assert (article.published_at, article.date_source) == (NOW, "ingested")
 
 
 @pytest.mark.parametrize(
