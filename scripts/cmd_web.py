@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import socket
 from pathlib import Path
 
 import click
@@ -35,12 +36,15 @@ def serve(home: Path, host: str, port: int, threads: int, dev: bool) -> None:
         return
     import waitress
 
+    # bind the socket ourselves: a port in use is then one clear message (waitress, failing to
+    # bind, leaves a half-built server object behind that misbehaves when collected)
     try:
-        server = waitress.create_server(app, host=host, port=port, threads=threads, ident="newsarchive")
+        sock = socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET)
     except OSError as exc:
         reason = "the port is in use by another program" if exc.errno == errno.EADDRINUSE else (
             exc.strerror or str(exc))
         raise click.ClickException(f"cannot listen on {host}:{port}: {reason} (try --port)") from None
+    server = waitress.create_server(app, sockets=[sock], threads=threads, ident="newsarchive")
     address = f"http://{host}:{server.effective_port}/"  # type: ignore[attr-defined]
     click.echo(f"newsarchive: serving {home} on {address} ({threads} threads); Ctrl-C stops")
     try:
