@@ -185,7 +185,7 @@ def infer_date(
     of the time, a dateline line nine times in ten. ``None`` when there is no such line."""
     lines = []
     for line in text.split("\n"):
-        line = line.strip().strip("*_ ").strip()
+        line = re.sub(r"\\([.\-*_#])", r"\1", line).strip().strip("*_ ").strip()  # Markdown
         if is_dateline(line) and not _UPDATE_LABEL.search(line):
             lines.append(line)
     if not lines:

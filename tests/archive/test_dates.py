@@ -150,7 +150,7 @@ def test_infer_date_reads_dateline_lines_only() -> None:
 
 
 def test_infer_date_skips_update_datelines() -> None:
-    body = "Updated March 9, 2026\n\nFeb. 27, 2026\n\nCopper rallied."
+    body = "Updated March 9, 2026\n\n27\\. Februar 2026\n\nCopper rallied."
     assert infer_date(body, now=NOW) == utc(2026, 2, 27)
     assert infer_date("Aktualisiert am 09.03.2026\n\nKupfer steigt.", now=NOW) is None
 
