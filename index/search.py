@@ -182,6 +182,17 @@ class SearchService:
         return tuple(self._hit(searcher, d, score, None)
                      for d, score in _ranked(searcher, view, q, allowed, limit))
 
+    def article_path(self, article_id: str) -> Path | None:
+        """The file of a live (not deleted) article, from the index: no folder scan.
+        ``None`` when the index does not know the id."""
+        searcher, view = self._snapshot()
+        try:
+            docnum = _docnum_of(view, article_id)
+        except NotFound:
+            return None
+        rel = searcher.stored_fields(docnum).get("path")
+        return self.home / rel if rel else None
+
     def stats(self) -> IndexStats:
         """Counts per source, tag, sentiment and year over the visible articles."""
         _, view = self._snapshot()

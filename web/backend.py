@@ -16,8 +16,8 @@ from typing import Any, Iterator
 from flask import current_app
 
 from archive.article import Article, is_valid_id
-from archive.errors import NotFound
-from archive.store import Store
+from archive.errors import FormatError, IndexUnavailable, InputError, NotFound
+from archive.store import Store, read_article
 from index.model import Hit, SearchQuery, SearchResult, parse_params
 
 #: seconds between two re-reads of the article catalogue caused by unknown ids
@@ -65,11 +65,15 @@ class Backend:
 
     # -- articles
     def article(self, article_id: str) -> Article:
-        """The article file with this id. The id catalogue is read again on a miss only when the
-        index changed since it was read (an ingest or a reindex happened) and not more often than
-        every ``CATALOG_REFRESH`` seconds, so unknown ids cost nothing."""
+        """The article file with this id: found through the index's stored path, else through the
+        folder's id catalogue. The catalogue is read again on a miss only when the index changed
+        since it was read (an ingest or a reindex happened) and not more often than every
+        ``CATALOG_REFRESH`` seconds, so unknown ids cost nothing."""
         if not is_valid_id(article_id):
             raise NotFound(f"no article with id {article_id[:40]!r}")
+        found = self._article_from_index(article_id)
+        if found is not None:
+            return found
         from index.build import index_generation
 
         if self._store_generation is None:
@@ -87,6 +91,22 @@ class Backend:
                 self._store_read, self._store_generation = now, generation
                 self._store = Store(self.home)
             return self._store.get(article_id)
+
+
+    def _article_from_index(self, article_id: str) -> Article | None:
+        """The article through the index's stored path (no folder scan); ``None`` when the index
+        is missing, doesn't know the id, or the file moved or changed its id since."""
+        try:
+            path = self.service().article_path(article_id)
+        except IndexUnavailable:
+            return None
+        if path is None or not path.is_file():
+            return None
+        try:
+            article = read_article(path)
+        except (InputError, FormatError):
+            return None
+        return article if article.id == article_id else None
 
 
 def backend() -> Backend:
