@@ -44,6 +44,10 @@ PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08
        b"\x00\x00IEND\xaeB`\x82")
 
 
+#: made once at import, so that serving it never keeps a client with a short timeout waiting
+_BOMB = gzip.compress(b"\0" * (20 * 1024 * 1024), compresslevel=9)
+
+
 class LocalServer:
     def __init__(self, *, slow_seconds: float = 3.0, flaky_failures: int = 1) -> None:
         self.slow_seconds = slow_seconds
@@ -52,7 +56,6 @@ class LocalServer:
         self.stopping = threading.Event()
         self._lock = threading.Lock()
         self._flaky_seen = 0
-        self._bomb: bytes | None = None
         self.httpd = _QuietServer(("127.0.0.1", 0), _handler_for(self))
         self.httpd.daemon_threads = True
         self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
@@ -90,10 +93,7 @@ class LocalServer:
             return self._flaky_seen <= self.flaky_failures
 
     def bomb(self) -> bytes:
-        with self._lock:
-            if self._bomb is None:
-                self._bomb = gzip.compress(b"\0" * (20 * 1024 * 1024), compresslevel=9)
-            return self._bomb
+        return _BOMB
 
 
 class _QuietServer(ThreadingHTTPServer):
