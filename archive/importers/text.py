@@ -93,6 +93,8 @@ def draft_from_text(text: str, *, name: str, options: "IngestOptions") -> Articl
 
     if paragraphs:
         header = AGGREGATOR_HEADER.match(paragraphs[0])
+        if header and header.group("title") is None and not _short_name(header.group("source")):
+            header = None  # "Source: officials say the talks stalled." is a sentence
         if header:
             paragraphs.pop(0)
             source = _source(header.group("source"))
@@ -296,6 +298,10 @@ def _unquote(value: str) -> str:
 def _source(name: str) -> Source | None:
     name = _unquote(name).strip().rstrip(".")
     return Source(name=name, key=source_key(name)) if name else None
+
+
+def _short_name(value: str) -> bool:
+    return len(value.split()) <= 5 and not re.search(r"[.!?,;]\s|[.!?]$", value.strip())
 
 
 def _is_furniture(paragraph: str) -> bool:

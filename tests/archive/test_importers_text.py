@@ -96,6 +96,16 @@ def test_aggregator_header_wins_over_the_source_option() -> None:
     assert article.source == Source("Chainpost", "chainpost")
 
 
+def test_a_source_line_without_original_names_the_source() -> None:
+    text = "Source: Harbor Wire\nZinc rallies on supply cuts\nZinc rose 4% on Monday."
+    draft = draft_from_text(text, name="x.txt", options=options())
+    assert (draft.source, draft.title, draft.body) == (
+        Source("Harbor Wire", "harborwire"), "Zinc rallies on supply cuts", "Zinc rose 4% on Monday.")
+    sentence = "Source: officials say the talks stalled.\nZinc rose 4% on Monday."
+    draft = draft_from_text(sentence, name="x.txt", options=options())
+    assert (draft.source, draft.title) == (None, "Source: officials say the talks stalled")
+
+
 def test_aggregator_header_with_a_real_title() -> None:
     article, lines = finished("aggregator_titled.txt")
     # the date in the sentence is an event, not a dateline: no date rather than a guessed one
