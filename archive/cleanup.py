@@ -366,7 +366,7 @@ def is_subheading(line: str) -> bool:
     text = line.strip()
     if not text or _MARKUP_START.match(line) or len(text) > 90 or "://" in text:
         return False
-    bare = text.rstrip(")]}»”’\"'")
+    bare = text.rstrip(")]}»”’\"' ")
     if not text[0].isupper() or not bare or bare[-1] in _SUBHEADING_END or ": " in text:
         return False  # a sentence, an aside in parentheses, or a "label: value" line
     words = text.split()
