@@ -382,7 +382,7 @@ def _create_empty_index(home: Path, timeout: float) -> None:
         _swap(root, folder)
 
 
-def _live_writer(home: Path, timeout: float) -> SegmentWriter:
+def _live_writer(home: Path, timeout: float, *, bulk: bool = False) -> SegmentWriter:
     """A writer on the live index, waiting up to ``timeout`` for the lock. If a reindex swapped
     in a new index while we waited, the writer is moved to the new one."""
     home = Path(home)
@@ -393,8 +393,10 @@ def _live_writer(home: Path, timeout: float) -> SegmentWriter:
             _create_empty_index(home, max(0.0, deadline - time.monotonic()))
             continue
         ix = open_index(home)
+        wait = max(0.0, deadline - time.monotonic())
         try:
-            writer = ix.writer(timeout=max(0.0, deadline - time.monotonic()), delay=0.05)
+            writer = (BulkSegmentWriter(ix, timeout=wait, delay=0.05) if bulk
+                      else ix.writer(timeout=wait, delay=0.05))
         except LockError:
             raise IndexUnavailable(_locked_message(timeout)) from None
         if current_index_path(home) == path:
@@ -854,7 +856,7 @@ def _reindex_changed(home: Path, ix: whoosh.index.Index, procs: int,
             if progress:
                 progress(report.unchanged + done, len(rels))
 
-    writer = _live_writer(home, SWAP_LOCK_TIMEOUT)
+    writer = _live_writer(home, SWAP_LOCK_TIMEOUT, bulk=True)
     try:
         for loaded in loaded_docs:
             if loaded.doc is None:

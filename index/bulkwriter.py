@@ -36,8 +36,10 @@ writer as it is.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterator
 
+import heapq
+import pickle
 import re
 from array import array
 from itertools import groupby
@@ -49,6 +51,7 @@ from whoosh.analysis.tokenizers import default_pattern
 from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PostingsWriter
 from whoosh.formats import Positions
 from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.util import random_name
 from whoosh.writing import SegmentWriter
 
 #: terms with fewer postings than this keep them in the term's entry ("inline") instead of a
@@ -140,7 +143,11 @@ class FastAnalysis:
         return positions, words
 
 
-_FIELD_AND_TERM = itemgetter(0, 1)
+_KEY = itemgetter(0)
+#: memory accounting for the postings held before a spill: per posting (two array slots and a
+#: list slot) and per term (key, arrays, list, dict entry); generous rather than exact
+POSTING_BYTES = 24
+TERM_BYTES = 400
 
 #: the field length a length byte stands for (Whoosh stores lengths in one lossy byte)
 _LENGTH_OF_BYTE = [0] + [byte_to_length(b) for b in range(1, 256)]
@@ -190,6 +197,18 @@ class BulkSegmentWriter(SegmentWriter):
         self._spelled: dict[str, set[str]] = {}
         #: field -> one length byte per document of this segment (0: no length)
         self._lengths: dict[str, bytearray] = {}
+        #: segments merged in (``add_reader``): their field lengths are only on disk
+        self._merged_readers = False
+        #: (field, term) -> (docnums, weights, values) of the postings not yet spilled, in
+        #: document order; ``_runs`` are the spilled parts, each sorted by (field, term)
+        self._terms: dict[tuple[str, bytes], tuple[array, array, list]] = {}
+        self._runs: list[str] = []
+        self._memory = 0
+        self._spill_limit = self.pool.limit
+
+    def add_reader(self, reader: Any) -> None:
+        self._merged_readers = True
+        super().add_reader(reader)
 
     def _fast_for(self, fieldname: str, field: Any) -> FastAnalysis | None:
         if fieldname not in self._fast:
@@ -276,24 +295,90 @@ class BulkSegmentWriter(SegmentWriter):
         self.docnum += 1
 
     def _add_to_pool(self, posts: list[tuple]) -> None:
-        """``PostingPool.add`` for a whole document at once (same size accounting, one check)."""
-        pool = self.pool
-        size = 0
-        for fieldname, tbytes, _, _, vbytes in posts:
-            size += 130 + len(fieldname) + 2 * len(tbytes) + len(vbytes or b"")
-        pool.fieldnames.update(p[0] for p in posts)
-        if pool.currentsize + size > pool.limit:
-            pool.save()
-        pool.currentsize += size
-        pool.current.extend(posts)
+        """File a document's postings under their terms (documents come in order, so each
+        term's list stays sorted: nothing to sort at the end but the terms). Past the memory
+        budget (``limitmb``) the postings are written to a run sorted by term."""
+        terms = self._terms
+        new_terms = 0
+        for fieldname, tbytes, docnum, weight, vbytes in posts:
+            key = (fieldname, tbytes)
+            entry = terms.get(key)
+            if entry is None:
+                entry = terms[key] = (array("I"), array("d"), [])
+                new_terms += 1
+            entry[0].append(docnum)
+            entry[1].append(weight)
+            entry[2].append(vbytes)
+        self._memory += new_terms * TERM_BYTES + len(posts) * POSTING_BYTES
+        if self._memory > self._spill_limit:
+            self._spill()
+
+    def _spill(self) -> None:
+        name = f"{random_name()}.bulkrun"
+        with self._tempstorage.create_file(name).raw_file() as handle:
+            for key in sorted(self._terms):
+                docnums, weights, values = self._terms[key]
+                pickle.dump((key, docnums.tobytes(), weights.tobytes(), values), handle, 4)
+        self._runs.append(name)
+        self._terms = {}
+        self._memory = 0
+
+    def _read_run(self, name: str) -> Iterator[tuple]:
+        with self._tempstorage.open_file(name).raw_file() as handle:
+            while True:
+                try:  # one unpickler per record: each record was pickled with a memo of its own
+                    key, docnums, weights, values = pickle.load(handle)
+                except EOFError:
+                    break
+                ids = array("I")
+                ids.frombytes(docnums)
+                ws = array("d")
+                ws.frombytes(weights)
+                yield key, ids, ws, values
+        self._tempstorage.delete_file(name)
+
+    def _iter_terms(self) -> Iterator[tuple]:
+        """``((field, term), docnums, weights, values)`` for every term, sorted by (field, term),
+        the postings of the runs and of memory joined in document order."""
+        memory = ((key, *self._terms[key]) for key in sorted(self._terms))
+        if not self._runs:
+            yield from memory
+            return
+        merged = heapq.merge(*(self._read_run(name) for name in self._runs), memory,
+                             key=_KEY)  # equal keys: earlier runs (earlier documents) first
+        for key, group in groupby(merged, key=_KEY):
+            parts = list(group)
+            if len(parts) == 1:
+                yield parts[0]
+                continue
+            docnums, weights, values = array("I"), array("d"), []
+            for _, ids, ws, vs in parts:
+                docnums.extend(ids)
+                weights.extend(ws)
+                values.extend(vs)
+            yield key, docnums, weights, values
+        self._runs = []
+
+    def _terms_to_pool(self) -> None:
+        """For Whoosh's own flush: the postings as the tuples its pool holds."""
+        add = self.pool.add
+        for (fieldname, tbytes), docnums, weights, values in self._iter_terms():
+            for docnum, weight, vbytes in zip(docnums, weights, values):
+                add((fieldname, tbytes, docnum, weight, vbytes))
+        self._terms = {}
 
     def _flush_segment(self) -> None:
         """As ``SegmentWriter._flush_segment`` + ``FieldWriter.add_postings``, a term at a time:
         the sorted postings are grouped by term in C (``groupby``, ``zip``) and each block of the
         W3 postings writer is filled in one step instead of one ``add_posting`` call per posting.
         The blocks written are the same bytes (a test compares them)."""
+        if self._merged_readers:  # lengths of merged documents are not in memory: Whoosh's way
+            self._terms_to_pool()
+            SegmentWriter._flush_segment(self)
+            return
         self.perdocwriter.close()
         if not self.codec.length_stats or type(self.fieldwriter).add is not W3FieldWriter.add:
+            self._terms_to_pool()
             lengths = _MemoryLengths(self._lengths) if self.codec.length_stats else None
             self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
             self.fieldwriter.close()
@@ -303,7 +388,7 @@ class BulkSegmentWriter(SegmentWriter):
         length_of = _LENGTH_OF_BYTE
         lastfield = None
         column = None
-        for (fieldname, btext), group in groupby(self.pool.iter_postings(), key=_FIELD_AND_TERM):
+        for (fieldname, btext), docnums, weights, values in self._iter_terms():
             if fieldname != lastfield:
                 if lastfield is not None:
                     fieldwriter.finish_field()
@@ -312,14 +397,13 @@ class BulkSegmentWriter(SegmentWriter):
                 column = self._lengths.get(fieldname)
             fieldwriter.start_term(btext)
             postwriter = fieldwriter._postwriter
-            _, _, docnums, weights, values = zip(*group)
             count = len(docnums)
             blocklimit = postwriter._blocklimit
             for start in range(0, count, blocklimit):
                 end = min(start + blocklimit, count)
                 ids = docnums[start:end]
                 block_weights = weights[start:end]
-                postwriter._ids = array("I", ids)
+                postwriter._ids = ids
                 postwriter._weights = array("f", block_weights)
                 postwriter._values = [v for v in values[start:end] if v]
                 postwriter._maxweight = max(0, max(block_weights))

@@ -131,3 +131,62 @@ def test_fast_analysis_declines_what_it_does_not_copy() -> None:
     assert FastAnalysis.for_field(schema["body"]) is not None
     assert FastAnalysis.for_field(schema["author"]) is None  # not a stemming analyzer
     assert FastAnalysis.for_field(schema["tags"]) is None
+
+
+def test_bulk_writer_merging_segments_writes_the_same_index(tmp_path: Path) -> None:
+    """Merged segments (``add_reader``) go through Whoosh's own flush: their field lengths are
+    only on disk."""
+    from whoosh.writing import OPTIMIZE
+
+    docs = [document_for(a, tmp_path / f"articles/{a.id}.md", tmp_path) for a in fixture_articles()]
+
+    def build(writer_class: type, folder: Path) -> dict:
+        folder.mkdir()
+        ix = whoosh.index.create_in(str(folder), build_schema())
+        for part in (docs[:7], docs[7:14]):
+            writer = ix.writer()
+            for doc in part:
+                writer.add_document(**doc)
+            writer.commit(merge=False)
+        writer = writer_class(ix)
+        for doc in docs[14:]:
+            writer.add_document(**doc)
+        writer.commit(mergetype=OPTIMIZE)
+        assert len(ix._segments()) == 1
+        return snapshot(ix)
+
+    assert build(BulkSegmentWriter, tmp_path / "bulk") == build(SegmentWriter, tmp_path / "plain")
+
+
+class SpillingWriter(BulkSegmentWriter):
+    """Spills its postings to a run every few documents: the merge of runs is exercised."""
+
+    def __init__(self, ix, **kwargs) -> None:
+        super().__init__(ix, **kwargs)
+        self._spill_limit = 40_000
+        self.spills = 0
+
+    def _spill(self) -> None:
+        self.spills += 1
+        super()._spill()
+
+
+def test_spilled_runs_merge_into_the_same_index(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    docs = [document_for(a, home / f"articles/{a.id}.md", home) for a in fixture_articles()]
+    for n in range(300):
+        docs.append({"id": f"ledger{n}", "title": "Ledger", "body": f"ledger entry {n % 7} " * (1 + n % 3),
+                     "source": f"s{n % 4}"})
+    for n in range(10):
+        docs.append({"id": f"common{n}", "title": f"Harbour note {n}", "body": f"Harbour traffic {n}."})
+    plain_ix = build_with(SegmentWriter, tmp_path / "plain", docs)
+    (tmp_path / "spill").mkdir()
+    spill_ix = whoosh.index.create_in(str(tmp_path / "spill"), build_schema())
+    writer = SpillingWriter(spill_ix)
+    for doc in docs:
+        writer.add_document(**doc)
+    writer.commit(merge=False)
+    assert writer.spills > 5
+    assert snapshot(spill_ix) == snapshot(plain_ix)
+    assert block_bytes(tmp_path / "spill", spill_ix) == block_bytes(tmp_path / "plain", plain_ix)
+    assert not list((tmp_path / "spill").rglob("*.bulkrun"))  # runs are removed once merged
