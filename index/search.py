@@ -38,6 +38,7 @@ from index.model import FACET_PARAMS, FacetValue, HistogramBucket, Hit, IndexSta
     SearchQuery, SearchResult
 from index.query import DEFAULT_FIELDS, MAX_EXPANSIONS, has_positive_terms, parse_query, \
     positive_words, scored_terms
+from index.stories import MIN_SHARED, WINDOW_DAYS, are_versions, salient_tokens, story_text
 
 #: facet values listed per facet (selected values are always listed on top of these)
 FACET_LIMIT = 30
@@ -51,6 +52,9 @@ FINGERPRINT_CHARS = 16
 #: histogram intervals, smallest first, and the most buckets each may produce
 INTERVALS = ("day", "week", "month", "year")
 MAX_BUCKETS = 60
+#: how many of the best key-term matches in the date window are compared with an article to find
+#: the versions of its story (each is read from its file)
+VERSION_CANDIDATES = 12
 
 
 class SearchService:
@@ -181,6 +185,55 @@ class SearchService:
         allowed &= match_mask(q, searcher, view)
         return tuple(self._hit(searcher, d, score, None)
                      for d, score in _ranked(searcher, view, q, allowed, limit))
+
+    def versions(self, article_id: str, limit: int = 10) -> tuple[Hit, ...]:
+        """The other live versions of this article's story (see ``index.stories``), oldest
+        first: the original, then its retellings. ``NotFound`` for an unknown id."""
+        searcher, view = self._snapshot()
+        docnum = _docnum_of(view, article_id)
+        found = self._version_docs(searcher, view, docnum)
+        return tuple(self._hit(searcher, d, None, None) for d in found[:max(0, limit)])
+
+    def _version_docs(self, searcher: Any, view: View, docnum: int,
+                      stored: dict | None = None, body: str | None = None) -> tuple[int, ...]:
+        """Document numbers of the other versions of ``docnum``'s story, oldest first; cached
+        per index snapshot. One key-term query restricted to the date window ranks the
+        candidates; only the best ``VERSION_CANDIDATES`` of them are read from their files."""
+        key = ("versions", docnum)
+
+        def compute() -> tuple[int, ...]:
+            published = int(view.published[docnum])
+            if published == MISSING:
+                return ()
+            window = WINDOW_DAYS * 86_400_000_000
+            allowed = view.visible(as_of=None, include_drafts=False)
+            allowed &= (view.published >= published - window) & (view.published <= published + window)
+            allowed[docnum] = False
+            if not allowed.any():
+                return ()
+            fields = stored if stored is not None else searcher.stored_fields(docnum)
+            text = story_text(fields.get("title"), fields.get("description"),
+                              body if body is not None else self._body(fields))
+            tokens = salient_tokens(text)
+            if len(tokens) < MIN_SHARED:
+                return ()
+            keys = searcher.key_terms_from_text("body", text, numterms=12, model=Bo1Model)
+            if not keys:
+                return ()
+            q = wq.Or([wq.Term(f, word, boost=weight) for word, weight in keys for f in DEFAULT_FIELDS])
+            allowed &= match_mask(q, searcher, view)
+            out = []
+            for d, _ in _ranked(searcher, view, q, allowed, VERSION_CANDIDATES):
+                other = searcher.stored_fields(d)
+                theirs = salient_tokens(story_text(other.get("title"), other.get("description"),
+                                                   self._body(other)))
+                days = (int(view.published[d]) - published) / 86_400_000_000
+                if are_versions(tokens, theirs, days):
+                    out.append(d)
+            out.sort(key=lambda d: (int(view.published[d]), int(view.id_rank[d])))
+            return tuple(out)
+
+        return view.cached(key, compute)
 
     def article_path(self, article_id: str) -> Path | None:
         """The file of a live (not deleted) article, from the index: no folder scan.

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
-from archive.errors import IndexUnavailable, NotFound
+from archive.errors import FormatError, IndexUnavailable, InputError, NotFound
+from index.stories import version_labels
 from web.backend import backend, search_from_params
 from web.present import format_day, http_url, join_nonempty, render_markdown
 from web.views import render_search
 
 bp = Blueprint("pages", __name__)
+
+#: versions of a story listed on an article page
+MAX_VERSIONS = 10
 
 
 @bp.get("/")
@@ -22,11 +26,16 @@ def search() -> Response:
 @bp.get("/article/<article_id>")
 def article(article_id: str) -> Response:
     item = backend().article(article_id)
+    count = current_app.config["SIMILAR_COUNT"]
     try:
-        similar = backend().more_like_this(item.id or article_id,
-                                           current_app.config["SIMILAR_COUNT"])
+        versions = backend().service().versions(item.id or article_id, limit=MAX_VERSIONS)
+        # versions are listed on their own: the similar list shows other stories
+        shown = {hit.id for hit in versions}
+        similar = tuple(hit for hit in backend().more_like_this(item.id or article_id,
+                                                                count + len(shown))
+                        if hit.id not in shown)[:count]
     except (IndexUnavailable, NotFound):
-        similar = ()  # the page still shows the article; the index is only for the extras
+        versions, similar = (), ()  # the page still shows the article; the index is only for the extras
     address = url_for("pages.article", article_id=item.id, _external=True)
     original = http_url(item.canonical_url) or http_url(item.url)
     citation = join_nonempty((
@@ -41,7 +50,17 @@ def article(article_id: str) -> Response:
         article=item,
         body=render_markdown(item.body),
         similar=similar,
+        versions=[(hit, version_badges(hit.id)) for hit in versions],
         address=address,
         citation=citation,
         original=original,
     ), mimetype="text/html")
+
+
+def version_badges(article_id: str) -> tuple[str, ...]:
+    """"AI rewrite" / "Repost" for a version, from its file (the index does not hold these)."""
+    try:
+        other = backend().article(article_id)
+    except (NotFound, InputError, FormatError):
+        return ()
+    return version_labels(other.ai, other.extra)
