@@ -20,6 +20,7 @@ import os
 import re
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -55,6 +56,8 @@ MAX_BUCKETS = 60
 #: how many of the best key-term matches in the date window are compared with an article to find
 #: the versions of its story (each is read from its file)
 VERSION_CANDIDATES = 12
+#: articles whose versions are remembered (per index snapshot)
+VERSION_CACHE = 4096
 
 
 class SearchService:
@@ -67,6 +70,9 @@ class SearchService:
         self._columns = ColumnCache()
         self._lock = threading.Lock()
         self._open: list[Any] = []
+        #: document -> the documents of its other versions, for the snapshot ``_versions_view``
+        self._versions: OrderedDict[int, tuple[int, ...]] = OrderedDict()
+        self._versions_view: View | None = None
         self._closed = False
 
     # ------------------------------------------------------------------------- snapshots --
@@ -194,12 +200,17 @@ class SearchService:
         found = self._version_docs(searcher, view, docnum)
         return tuple(self._hit(searcher, d, None, None) for d in found[:max(0, limit)])
 
-    def _version_docs(self, searcher: Any, view: View, docnum: int,
-                      stored: dict | None = None, body: str | None = None) -> tuple[int, ...]:
+    def _version_docs(self, searcher: Any, view: View, docnum: int) -> tuple[int, ...]:
         """Document numbers of the other versions of ``docnum``'s story, oldest first; cached
-        per index snapshot. One key-term query restricted to the date window ranks the
-        candidates; only the best ``VERSION_CANDIDATES`` of them are read from their files."""
-        key = ("versions", docnum)
+        for the latest index snapshot. One key-term query restricted to the date window ranks
+        the candidates; only the best ``VERSION_CANDIDATES`` of them are read from their files."""
+        with self._lock:
+            if self._versions_view is not view:  # the index changed: forget the old answers
+                self._versions_view, self._versions = view, OrderedDict()
+            cached = self._versions.get(docnum)
+            if cached is not None:
+                self._versions.move_to_end(docnum)
+                return cached
 
         def compute() -> tuple[int, ...]:
             published = int(view.published[docnum])
@@ -211,9 +222,8 @@ class SearchService:
             allowed[docnum] = False
             if not allowed.any():
                 return ()
-            fields = stored if stored is not None else searcher.stored_fields(docnum)
-            text = story_text(fields.get("title"), fields.get("description"),
-                              body if body is not None else self._body(fields))
+            fields = searcher.stored_fields(docnum)
+            text = story_text(fields.get("title"), fields.get("description"), self._body(fields))
             tokens = salient_tokens(text)
             if len(tokens) < MIN_SHARED:
                 return ()
@@ -233,7 +243,14 @@ class SearchService:
             out.sort(key=lambda d: (int(view.published[d]), int(view.id_rank[d])))
             return tuple(out)
 
-        return view.cached(key, compute)
+        found = compute()
+        with self._lock:
+            if self._versions_view is not view:
+                return found
+            self._versions[docnum] = found
+            while len(self._versions) > VERSION_CACHE:
+                self._versions.popitem(last=False)
+        return found
 
     def article_path(self, article_id: str) -> Path | None:
         """The file of a live (not deleted) article, from the index: no folder scan.
