@@ -61,7 +61,7 @@ VERSION_CACHE = 4096
 
 
 class SearchService:
-    """One per process: ``search``, ``iter_hits``, ``more_like_this``, ``stats``."""
+    """One per process: ``search``, ``iter_hits``, ``more_like_this``, ``versions``, ``stats``."""
 
     def __init__(self, home: Path | str, *, facet_limit: int = FACET_LIMIT) -> None:
         self.home = Path(home)
