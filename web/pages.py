@@ -51,6 +51,7 @@ def article(article_id: str) -> Response:
         body=render_markdown(item.body),
         similar=similar,
         versions=[(hit, version_badges(hit.id)) for hit in versions],
+        own_badges=version_labels(item.ai, item.extra),
         address=address,
         citation=citation,
         original=original,

@@ -96,10 +96,14 @@ def test_the_original_lists_its_four_versions_with_badges(versions_app):
     assert similar and not similar & {f"/article/{i}" for i in ids}
 
 
-def test_the_rewrite_lists_the_original_first(versions_app):
+def test_the_rewrite_lists_the_original_first_and_says_what_it_is(versions_app):
     app, ids = versions_app
     doc = page(app, ids[4])
     assert [href for _, href, _ in listed(doc, "versions")] == [f"/article/{i}" for i in ids[:4]]
+    header = doc.cssselect("article.article header .hit-meta")[0]
+    assert [b.text_content() for b in header.cssselect(".badge-version")] == ["AI rewrite"]
+    original = page(app, ids[0]).cssselect("article.article header .hit-meta")[0]
+    assert original.cssselect(".badge-version") == []
 
 
 def test_an_article_without_versions_has_no_block(versions_app):
