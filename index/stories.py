@@ -26,6 +26,7 @@ restricted to the date window) and runs ``are_versions`` on those few only.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any, Mapping
 
 #: two versions of a story are published at most this many days apart
@@ -36,8 +37,9 @@ THRESHOLD = 0.5
 MIN_SHARED = 4
 MIN_SHARED_NUMBERS = 1
 
-_MAGNITUDE = {"million": "m", "mn": "m", "m": "m", "billion": "b", "bn": "b", "b": "b",
-              "trillion": "t", "tn": "t", "t": "t", "thousand": "k", "k": "k"}
+_MAGNITUDE = {"thousand": 10**3, "k": 10**3, "million": 10**6, "mn": 10**6, "m": 10**6,
+              "billion": 10**9, "bn": 10**9, "b": 10**9, "trillion": 10**12, "tn": 10**12,
+              "t": 10**12}
 _TIME = re.compile(r"\b\d{1,2}:\d{2}\b")
 _NUMBER = re.compile(
     r"(?<![\w.,])(?P<cur>[$€£¥])?\s?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
@@ -59,8 +61,8 @@ _STARTERS = ".!?:;\"“‘'*-•(–—"
 def salient_tokens(text: str) -> frozenset[str]:
     """The telling details of a text, normalised so that two tellings agree on them.
 
-    Numbers: ``$212 million`` and ``$212M`` -> ``$212m``; ``14 percent`` -> ``14%``;
-    ``41,000`` -> ``41000`` (bare numbers of one digit and years are left out: every article
+    Numbers: ``$212 million`` and ``$212M`` -> ``#$212000000``; ``14 percent`` -> ``#14%``;
+    ``41,000`` -> ``#41000`` (bare numbers of one digit and years are left out: every article
     has them). Names: capitalised words that do not start a sentence, lower-cased, and words in
     capitals anywhere (``AMD``, ``IREN``); Markdown headings and title-case lines are skipped
     (every word of them is capitalised, so they say nothing about names)."""
@@ -74,7 +76,9 @@ def salient_tokens(text: str) -> frozenset[str]:
         currency, magnitude = m.group("cur") or "", m.group("mag")
         if not currency and not magnitude and (len(number) < 2 or _YEAR.fullmatch(number)):
             continue
-        out.add("#" + currency + number + (_MAGNITUDE[magnitude.lower()] if magnitude else ""))
+        if magnitude:  # $1.5bn, $1,500 million and $1500M are one amount
+            number = _plain_number(Decimal(number) * _MAGNITUDE[magnitude.lower()])
+        out.add("#" + currency + number)
     for line in plain.splitlines():
         line = line.strip()
         if not line or line.startswith("#") or _title_case(line):
@@ -90,6 +94,11 @@ def salient_tokens(text: str) -> frozenset[str]:
             if len(word) > 1 and word not in _COMMON:
                 out.add(word)
     return frozenset(out)
+
+
+def _plain_number(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _title_case(line: str) -> bool:
