@@ -25,7 +25,7 @@ class _Bar:
         if self.bar is None:
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, unit="file", file=sys.stderr, dynamic_ncols=True,
+            self.bar = tqdm(total=total, unit="file", file=sys.stderr,
                             desc="indexing")
         self.bar.total = total
         self.bar.update(done - self.bar.n)
