@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 import whoosh.index
+from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.reading import SegmentReader
 from whoosh.util.filelock import try_for
@@ -168,7 +169,10 @@ def open_index(home: Path) -> whoosh.index.Index:
             )
         raise _older(version)
     try:
-        return whoosh.index.open_dir(str(path), indexname=INDEX_NAME)
+        # Without mmap: Whoosh copies each mmapped compound sub-file into a BytesIO per reader,
+        # so every searcher (one per server thread) would hold a copy of the whole index in
+        # memory. Plain file reads go through the OS page cache, shared by all of them.
+        return FileStorage(str(path), supports_mmap=False).open_index(INDEX_NAME)
     except (whoosh.index.IndexError, OSError, EOFError, ValueError) as exc:
         raise IndexUnavailable(
             f"the index in {path} cannot be opened ({exc.__class__.__name__}): "

@@ -19,6 +19,7 @@ import hashlib
 import os
 import re
 import threading
+import weakref
 import time
 from collections import OrderedDict
 from dataclasses import replace
@@ -60,6 +61,11 @@ VERSION_CANDIDATES = 12
 VERSION_CACHE = 4096
 
 
+def _close_searchers(searchers: list[Any]) -> None:
+    while searchers:
+        searchers.pop().close()
+
+
 class SearchService:
     """One per process: ``search``, ``iter_hits``, ``more_like_this``, ``versions``, ``stats``."""
 
@@ -70,6 +76,8 @@ class SearchService:
         self._columns = ColumnCache()
         self._lock = threading.Lock()
         self._open: list[Any] = []
+        # searchers hold open index files: close them when the service is dropped without close()
+        self._finalizer = weakref.finalize(self, _close_searchers, self._open)
         #: document -> the documents of its other versions, for the snapshot ``_versions_view``
         self._versions: OrderedDict[int, tuple[int, ...]] = OrderedDict()
         self._versions_view: View | None = None
@@ -110,10 +118,8 @@ class SearchService:
 
     def close(self) -> None:
         with self._lock:
-            searchers, self._open = self._open, []
             self._closed = True
-        for searcher in searchers:
-            searcher.close()
+        self._finalizer()
 
     def __enter__(self) -> "SearchService":
         return self
