@@ -48,7 +48,9 @@ from operator import itemgetter
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.analysis.analyzers import CompositeAnalyzer
 from whoosh.analysis.tokenizers import default_pattern
-from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PostingsWriter
+from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PostingsWriter, W3TermInfo
+from whoosh.compat import dumps
+from whoosh.system import pack_ushort
 from whoosh.formats import Positions
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.util import random_name
@@ -199,9 +201,10 @@ class BulkSegmentWriter(SegmentWriter):
         self._lengths: dict[str, bytearray] = {}
         #: segments merged in (``add_reader``): their field lengths are only on disk
         self._merged_readers = False
-        #: (field, term) -> (docnums, weights, values) of the postings not yet spilled, in
-        #: document order; ``_runs`` are the spilled parts, each sorted by (field, term)
-        self._terms: dict[tuple[str, bytes], tuple[array, array, list]] = {}
+        #: field -> term -> (docnums, weights, values) of the postings not yet spilled, in
+        #: document order (terms of the fast path as ``str``, encoded when written: UTF-8 sorts
+        #: as the code points do); ``_runs`` are the spilled parts, each sorted by (field, term)
+        self._terms: dict[str, dict[str | bytes, tuple[array, array, list]]] = {}
         self._runs: list[str] = []
         self._memory = 0
         self._spill_limit = self.pool.limit
@@ -215,14 +218,20 @@ class BulkSegmentWriter(SegmentWriter):
             self._fast[fieldname] = FastAnalysis.for_field(field)
         return self._fast[fieldname]
 
+    def _field_terms(self, fieldname: str) -> dict[str | bytes, tuple[array, array, list]]:
+        terms = self._terms.get(fieldname)
+        if terms is None:
+            terms = self._terms[fieldname] = {}
+        return terms
+
     def add_document(self, **fields: Any) -> None:
         self._check_state()
         perdocwriter = self.perdocwriter
         schema = self.schema
         docnum = self.docnum
 
-        posts: list[tuple] = []
-        add_post = posts.append
+        postings = 0
+        new_terms = 0
         docboost = self._doc_boost(fields)
         fieldnames = sorted(name for name in fields if not name.startswith("_"))
         self._check_fields(schema, fieldnames)
@@ -237,37 +246,54 @@ class BulkSegmentWriter(SegmentWriter):
                 length = 0
                 fast = self._fast_for(fieldname, field) if isinstance(value, str) else None
                 spell_words = None
-                vbytes = b""
                 if field.indexed:
                     fieldboost = self._field_boost(fields, fieldname, docboost)
+                    terms = self._field_terms(fieldname)
                     if fast is not None:
                         positions, spell_words = fast.analyse(value)
                         fmt = field.format
                         fb = fmt.field_boost
-                        scorable = field.scorable
+                        postings += len(positions)
                         for word, poslist in positions.items():
                             freq = len(poslist)
-                            if scorable:
-                                length += freq
-                            vbytes = _encode_positions(fmt, poslist)
-                            add_post((fieldname, word.encode("utf-8"), docnum,
-                                      float(freq) * fb * fieldboost, vbytes))
+                            length += freq
+                            entry = terms.get(word)
+                            if entry is None:
+                                entry = terms[word] = (array("I"), array("d"), [])
+                                new_terms += 1
+                            entry[0].append(docnum)
+                            entry[1].append(float(freq) * fb * fieldboost)
+                            entry[2].append(_encode_positions(fmt, poslist))
+                        if not field.scorable:
+                            length = 0
                     else:
                         scorable = field.scorable
                         for tbytes, freq, weight, vbytes in field.index(value):
-                            weight *= fieldboost
                             if scorable:
                                 length += freq
-                            add_post((fieldname, tbytes, docnum, weight, vbytes))
+                            entry = terms.get(tbytes)
+                            if entry is None:
+                                entry = terms[tbytes] = (array("I"), array("d"), [])
+                                new_terms += 1
+                            entry[0].append(docnum)
+                            entry[1].append(weight * fieldboost)
+                            entry[2].append(vbytes)
+                            postings += 1
 
                 if field.separate_spelling():
                     spellfield = field.spelling_fieldname(fieldname)
-                    seen = self._spelled.setdefault(spellfield, set())
-                    words = spell_words if spell_words is not None else field.spellable_words(value)
-                    for word in words:
-                        if word not in seen:
-                            seen.add(word)
-                            add_post((spellfield, word.encode("utf-8"), 0, 1, vbytes))
+                    seen = self._spelled.get(spellfield)
+                    if seen is None:
+                        seen = self._spelled[spellfield] = set()
+                    words = spell_words if spell_words is not None else set(field.spellable_words(value))
+                    fresh = words - seen
+                    if fresh:
+                        seen |= fresh
+                        spelling = self._field_terms(spellfield)
+                        for word in fresh:
+                            # only the term matters (the corrector ranks by the main field)
+                            spelling[word] = (array("I", [0]), array("d", [1.0]), [b""])
+                        new_terms += len(fresh)
 
                 if field.vector:
                     vitems = field.vector.word_values(value, field.analyzer, mode="index")
@@ -290,34 +316,26 @@ class BulkSegmentWriter(SegmentWriter):
             raise
 
         perdocwriter.finish_doc()
-        self._add_to_pool(posts)
         self._added = True
         self.docnum += 1
-
-    def _add_to_pool(self, posts: list[tuple]) -> None:
-        """File a document's postings under their terms (documents come in order, so each
-        term's list stays sorted: nothing to sort at the end but the terms). Past the memory
-        budget (``limitmb``) the postings are written to a run sorted by term."""
-        terms = self._terms
-        new_terms = 0
-        for fieldname, tbytes, docnum, weight, vbytes in posts:
-            key = (fieldname, tbytes)
-            entry = terms.get(key)
-            if entry is None:
-                entry = terms[key] = (array("I"), array("d"), [])
-                new_terms += 1
-            entry[0].append(docnum)
-            entry[1].append(weight)
-            entry[2].append(vbytes)
-        self._memory += new_terms * TERM_BYTES + len(posts) * POSTING_BYTES
+        # Past the memory budget (``limitmb``) the postings are written to a run sorted by term.
+        self._memory += new_terms * TERM_BYTES + postings * POSTING_BYTES
         if self._memory > self._spill_limit:
             self._spill()
+
+    def _sorted_terms(self) -> Iterator[tuple]:
+        """``((field, term bytes), docnums, weights, values)`` held in memory, sorted."""
+        for fieldname in sorted(self._terms):
+            terms = self._terms[fieldname]
+            keyed = sorted((((t.encode("utf-8") if type(t) is str else t), entry)
+                            for t, entry in terms.items()), key=_KEY)
+            for tbytes, (docnums, weights, values) in keyed:
+                yield (fieldname, tbytes), docnums, weights, values
 
     def _spill(self) -> None:
         name = f"{random_name()}.bulkrun"
         with self._tempstorage.create_file(name).raw_file() as handle:
-            for key in sorted(self._terms):
-                docnums, weights, values = self._terms[key]
+            for key, docnums, weights, values in self._sorted_terms():
                 pickle.dump((key, docnums.tobytes(), weights.tobytes(), values), handle, 4)
         self._runs.append(name)
         self._terms = {}
@@ -340,7 +358,7 @@ class BulkSegmentWriter(SegmentWriter):
     def _iter_terms(self) -> Iterator[tuple]:
         """``((field, term), docnums, weights, values)`` for every term, sorted by (field, term),
         the postings of the runs and of memory joined in document order."""
-        memory = ((key, *self._terms[key]) for key in sorted(self._terms))
+        memory = self._sorted_terms()
         if not self._runs:
             yield from memory
             return
@@ -388,6 +406,11 @@ class BulkSegmentWriter(SegmentWriter):
         length_of = _LENGTH_OF_BYTE
         lastfield = None
         column = None
+        prefix = b""
+        inline_below = 0
+        blocklimit = 0
+        add_term = None
+        pack_terminfo = W3TermInfo._struct.pack
         for (fieldname, btext), docnums, weights, values in self._iter_terms():
             if fieldname != lastfield:
                 if lastfield is not None:
@@ -395,10 +418,30 @@ class BulkSegmentWriter(SegmentWriter):
                 fieldwriter.start_field(fieldname, schema[fieldname])
                 lastfield = fieldname
                 column = self._lengths.get(fieldname)
+                prefix = pack_ushort(fieldwriter._fieldid)
+                postwriter = fieldwriter._postwriter
+                blocklimit = postwriter._blocklimit
+                inline_below = min(postwriter._inlinelimit, blocklimit + 1)
+                add_term = fieldwriter._tindex.add
+            count = len(docnums)
+            if count < inline_below:
+                # most terms: the term entry with its postings inline, built here in one step
+                # (what start_term, finish_postings, add_block and to_bytes give, a test checks)
+                if column is not None:
+                    size = len(column)
+                    found = [length_of[column[d]] for d in docnums if d < size and column[d]]
+                else:
+                    found = None
+                short = array("f", weights)
+                head = pack_terminfo(True, sum(short), count,
+                                     length_to_byte(min(found)) if found else 0,
+                                     length_to_byte(max(found)) if found else 0,
+                                     max(0, max(weights)), docnums[0], docnums[-1])
+                add_term(prefix + btext, head + dumps((tuple(docnums), tuple(short),
+                                                       tuple(v for v in values if v)), 2))
+                continue
             fieldwriter.start_term(btext)
             postwriter = fieldwriter._postwriter
-            count = len(docnums)
-            blocklimit = postwriter._blocklimit
             for start in range(0, count, blocklimit):
                 end = min(start + blocklimit, count)
                 ids = docnums[start:end]
