@@ -748,9 +748,11 @@ def _die_with_parent() -> None:
         pass
 
 
-def _segment_worker(home: str, folder: str, jobs: Any, results: Any, parent: int) -> None:
-    """One worker: take chunks of paths, parse each file and add it to this worker's own
-    segment; at the end, send the segment (its metadata; the files are on disk) to the parent."""
+def _segment_worker(home: str, folder: str, first: list[str], jobs: Any, results: Any,
+                    parent: int) -> None:
+    """One worker: take chunks of paths (``first``, then from ``jobs``), parse each file and add
+    it to this worker's own segment; at the end, send the segment (its metadata; the files are on
+    disk) to the parent."""
     for fd in list(_HELD_LOCK_FDS):  # copies inherited through fork: the parent holds the lock
         with contextlib.suppress(OSError):
             os.close(fd)
@@ -759,6 +761,8 @@ def _segment_worker(home: str, folder: str, jobs: Any, results: Any, parent: int
         ix = whoosh.index.open_dir(folder, indexname=INDEX_NAME)
         writer = BulkSegmentWriter(ix, _lk=False)
         home_path = Path(home)
+        if first:
+            results.put(("chunk", _index_chunk(writer, home_path, first)))
         while True:
             if os.getppid() != parent:
                 return  # the parent was killed: stop, the next reindex removes the folder
@@ -779,16 +783,21 @@ def _build_segments(home: Path, folder: Path, rels: list[str], workers: int,
     context = _mp_context()
     jobs = context.Queue()
     results = context.Queue()
+    chunk = max(8, min(64, len(rels) // (workers * 16) or 8))
+    chunks = [rels[start:start + chunk] for start in range(0, len(rels), chunk)]
+    # each worker starts with a chunk of its own (one segment per worker, however fast one of
+    # them starts), then takes the rest from the shared queue
     processes = [
-        context.Process(target=_segment_worker, args=(str(home), str(folder), jobs, results, os.getpid()),
+        context.Process(target=_segment_worker,
+                        args=(str(home), str(folder), chunks[n] if n < len(chunks) else [],
+                              jobs, results, os.getpid()),
                         daemon=True)
-        for _ in range(workers)
+        for n in range(workers)
     ]
     for process in processes:  # before the first put starts the queue's feeder thread
         process.start()
-    chunk = max(8, min(64, len(rels) // (workers * 16) or 8))
-    for start in range(0, len(rels), chunk):
-        jobs.put(rels[start:start + chunk])
+    for job in chunks[workers:]:
+        jobs.put(job)
     for _ in range(workers):
         jobs.put(None)
     segments = []

@@ -416,7 +416,7 @@ def test_a_killed_rebuild_leaves_the_old_index(indexed_home) -> None:
                            for p in new[0].iterdir() if p.name != build.META_FILE):
                 break
             time.sleep(0.05)
-        time.sleep(0.5)
+        time.sleep(0.1)  # inside the build: the workers need about a second for 800 articles
         assert child.poll() is None, "the rebuild finished before it could be killed"
     finally:
         child.send_signal(signal.SIGKILL)
