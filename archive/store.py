@@ -17,7 +17,7 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import frontmatter
 import yaml
@@ -311,10 +311,17 @@ class SaveResult:
 class Store:
     """The article files under ``<home>/articles``: iterate, find by id, save (create or update)."""
 
-    def __init__(self, home: Path | str) -> None:
+    def __init__(self, home: Path | str, *, locate: Callable[[str], Path | None] | None = None) -> None:
+        """``locate`` is a faster way to find an article's file by id than reading the head of
+        every file (the command line passes the search index's stored paths). Its answers are
+        checked against the file's own ``id:`` line; when it knows nothing, ``save`` looks at the
+        path the article would have. Without it, the first lookup reads the whole folder."""
         self.home = Path(home)
         self.articles_dir = self.home / "articles"
         self._paths_by_id: dict[str, Path] | None = None
+        self._locate = locate
+        #: ids found or written through ``locate`` (no full catalogue read)
+        self._known: dict[str, Path] = {}
 
     # -- reading
     def iter_paths(self) -> Iterator[Path]:
@@ -335,22 +342,30 @@ class Store:
         if self._paths_by_id is None:
             catalog: dict[str, Path] = {}
             for path in self.iter_paths():
-                try:
-                    with path.open("r", encoding="utf-8", errors="replace") as handle:
-                        head = handle.read(16384)
-                except OSError:
-                    continue
-                end = head.find("\n---", 3)
-                match = _ID_LINE.search(head, 0, end if end > 0 else len(head))
-                if match:
-                    catalog.setdefault(match.group(1), path)
+                found = read_id(path)
+                if found:
+                    catalog.setdefault(found, path)
             self._paths_by_id = catalog
         return self._paths_by_id
 
     def path_of(self, article_id: str) -> Path | None:
         if not is_valid_id(article_id):
             return None
-        return self._catalog().get(article_id)
+        if self._locate is None or self._paths_by_id is not None:
+            return self._catalog().get(article_id)
+        if article_id in self._known:
+            return self._known[article_id]
+        path = self._locate(article_id)
+        if path is not None and read_id(path) == article_id:
+            self._known[article_id] = path
+            return path
+        return None
+
+    def _remember(self, article_id: str, path: Path) -> None:
+        if self._paths_by_id is not None or self._locate is None:
+            self._catalog()[article_id] = path
+        else:
+            self._known[article_id] = path
 
     def get(self, article_id: str) -> Article:
         path = self.path_of(article_id)
@@ -373,6 +388,14 @@ class Store:
             raise InputError(f"invalid article id {article_id!r}")
         article = article.replace(id=article_id)
         old_path = self.path_of(article_id)
+        if old_path is None and self._locate is not None and self._paths_by_id is None:
+            # not known to the index: it may still be where it would be written (an index behind
+            # the files); a file moved elsewhere meanwhile is what `newsarchive verify` reports
+            expected = self.home / relative_path(article)
+            for candidate in (expected, _with_id_suffix(expected, article_id)):
+                if read_id(candidate) == article_id:
+                    old_path = candidate
+                    break
         old = None
         if old_path is not None and old_path.exists():
             try:
@@ -394,7 +417,7 @@ class Store:
                 _fsync_dir(old_path.parent)
         except OSError as exc:
             raise StoreError(f"cannot write {target}: {exc.strerror}") from None
-        self._catalog()[article_id] = target
+        self._remember(article_id, target)
         return SaveResult("updated" if old_path else "created", target, article)
 
     def _free_path(self, rel: Path, article_id: str, own: Path | None) -> Path:
@@ -403,9 +426,27 @@ class Store:
         if own is not None and path == own:
             return path
         if path.exists():
-            stem, lang = rel.name[: -len(".md")].rsplit(".", 1)
-            path = path.with_name(f"{stem}-{article_id[:8]}.{lang}.md")
+            path = _with_id_suffix(path, article_id)
         return path
+
+
+def _with_id_suffix(path: Path, article_id: str) -> Path:
+    """``slug.en.md`` -> ``slug-<id[:8]>.en.md``: where an article goes when its path is taken."""
+    stem, lang = path.name[: -len(".md")].rsplit(".", 1)
+    return path.with_name(f"{stem}-{article_id[:8]}.{lang}.md")
+
+
+def read_id(path: Path) -> str | None:
+    """The ``id:`` of an article file, from its frontmatter's text (no YAML parse); ``None`` if
+    the file is missing or has none."""
+    try:
+        with path.open("r", encoding="utf-8", errors="replace") as handle:
+            head = handle.read(16384)
+    except OSError:
+        return None
+    end = head.find("\n---", 3)
+    match = _ID_LINE.search(head, 0, end if end > 0 else len(head))
+    return match.group(1) if match else None
 
 
 #: fields that change on every ingest without the article changing

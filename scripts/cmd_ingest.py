@@ -211,7 +211,10 @@ def ingest(home: Path, inputs: tuple[str, ...], feed: bool, source: str | None,
         raise click.ClickException(
             "nothing to ingest: the folders given hold no files of a supported kind "
             "(.md, .txt, .html, .xml, .rss, .atom, .json, .jsonl, .csv, .warc)")
-    store = Store(home)
+    from index.locate import IndexLocator
+
+    locator = IndexLocator(home)  # finds existing articles through the index: no folder scan
+    store = Store(home, locate=locator)
     updater = IndexUpdater(home)
     results: list[InputResult] = []
     bar = _progress(len(items), quiet or as_json)
@@ -236,6 +239,7 @@ def ingest(home: Path, inputs: tuple[str, ...], feed: bool, source: str | None,
         if bar is not None:
             bar.close()
         updater.flush()
+        locator.close()
 
     summary = {status: sum(1 for r in results if r.status == status) for status in STATUSES}
     failed = summary["failed"] > 0 or updater.error is not None
