@@ -34,22 +34,16 @@ class BenchQuery:
     sort: str = "relevance"
     page: int = 1
 
+    def search_query(self) -> Any:
+        """The same search as our ``SearchQuery``."""
+        from index.model import SearchQuery
+
+        return SearchQuery(q=self.text, **self.filters, date_from=self.date_from,
+                           date_to=self.date_to, sort=self.sort, page=self.page, per_page=PER_PAGE)
+
     def to_params(self) -> list[tuple[str, str]]:
         """The same search as web parameters (``/api/search?...``)."""
-        from index.model import FACET_PARAMS
-
-        params = [("q", self.text)] if self.text else []
-        for facet, values in self.filters.items():
-            params.extend((FACET_PARAMS[facet], v) for v in values)
-        if self.date_from:
-            params.append(("from", self.date_from.isoformat()))
-        if self.date_to:
-            params.append(("to", self.date_to.isoformat()))
-        if self.sort != "relevance":
-            params.append(("sort", self.sort))
-        if self.page != 1:
-            params.append(("page", str(self.page)))
-        return params
+        return self.search_query().to_params()
 
     def describe(self) -> dict[str, Any]:
         return {"name": self.name, "kind": self.kind, "text": self.text,
