@@ -153,6 +153,14 @@ def _older(version: Any) -> IndexUnavailable:
     )
 
 
+def _open_folder(folder: Path) -> whoosh.index.Index:
+    """Open the index in ``folder`` without mmap: Whoosh copies each mmapped compound sub-file
+    into a BytesIO per reader, so every searcher (one per server thread, or the count after a
+    rebuild) would hold a copy of the whole index in memory. Plain file reads go through the OS
+    page cache, shared by all of them."""
+    return FileStorage(str(folder), supports_mmap=False).open_index(INDEX_NAME)
+
+
 def open_index(home: Path) -> whoosh.index.Index:
     """The live index, checked against this version's schema."""
     root = _root(home)
@@ -170,10 +178,7 @@ def open_index(home: Path) -> whoosh.index.Index:
             )
         raise _older(version)
     try:
-        # Without mmap: Whoosh copies each mmapped compound sub-file into a BytesIO per reader,
-        # so every searcher (one per server thread) would hold a copy of the whole index in
-        # memory. Plain file reads go through the OS page cache, shared by all of them.
-        return FileStorage(str(path), supports_mmap=False).open_index(INDEX_NAME)
+        return _open_folder(path)
     except (whoosh.index.IndexError, OSError, EOFError, ValueError) as exc:
         raise IndexUnavailable(
             f"the index in {path} cannot be opened ({exc.__class__.__name__}): "
@@ -654,7 +659,7 @@ def _slim(loaded: _Loaded) -> _Loaded:
 def _count_documents(folder: Path, report: ReindexReport) -> None:
     from whoosh.query import Every
 
-    ix = whoosh.index.open_dir(str(folder), indexname=INDEX_NAME)
+    ix = _open_folder(folder)
     with ix.searcher() as searcher:
         report.tombstones = sum(1 for _ in searcher.docs_for_query(Every("deleted")))
         report.documents = searcher.doc_count() - report.tombstones
@@ -740,7 +745,7 @@ def _without_cyclic_gc() -> Iterator[None]:
 
 def _inline_segment(home: Path, folder: Path, rels: list[str], entries: dict[str, _Loaded],
                     progress: Progress | None) -> list:
-    ix = whoosh.index.open_dir(str(folder), indexname=INDEX_NAME)
+    ix = _open_folder(folder)
     writer = BulkSegmentWriter(ix, _lk=False)
     with _without_cyclic_gc():
         for start in range(0, len(rels), 64):
@@ -775,7 +780,7 @@ def _segment_worker(home: str, folder: str, first: list[str], jobs: Any, results
     _die_with_parent()
     gc.disable()  # as in ``_without_cyclic_gc``: this process ends with its segment
     try:
-        ix = whoosh.index.open_dir(folder, indexname=INDEX_NAME)
+        ix = _open_folder(Path(folder))
         writer = BulkSegmentWriter(ix, _lk=False)
         home_path = Path(home)
         if first:
