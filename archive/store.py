@@ -87,13 +87,10 @@ class ArticleYamlDumper(yaml.SafeDumper):
         return super().increase_indent(flow, False)
 
     def represent_str(self, data: str) -> Any:
-        if "\n" in data:
-            return self.represent_scalar("tag:yaml.org,2002:str", data, style="|")
-        style = None
-        # Strings a reader could take for something else, or that start/end with spaces, are quoted.
-        resolved = yaml.resolver.Resolver().resolve(yaml.ScalarNode, data, (True, False))
-        if resolved != "tag:yaml.org,2002:str" or re.match(r"^(?:\d+|0\d*|[-+]?\d[\d_]*)$", data):
-            style = "'"
+        # Multi-line strings as literal blocks. Strings a YAML 1.1 reader would take for
+        # something else (``no``, ``007``, dates) need nothing here: the dumper's own resolver is
+        # YAML 1.1's, so the emitter quotes them.
+        style = "|" if "\n" in data else None
         return self.represent_scalar("tag:yaml.org,2002:str", data, style=style)
 
 
