@@ -154,6 +154,7 @@ FIELDS: tuple[tuple[str, str, str], ...] = (
 )
 KEY_OF = {attr: key for attr, key, _ in FIELDS}
 ATTR_OF = {key: attr for attr, key, _ in FIELDS}
+KIND_OF = {attr: kind for attr, _, kind in FIELDS}
 #: keys written even when empty, because the existing format's tools expect them (null or default)
 ALWAYS_WRITTEN = {"title", "publishedAt", "lang", "source", "tags", "stickyWeight", "draft",
                   "canonicalUrl", "coverImage", "ai"}
@@ -224,7 +225,7 @@ def article_from_mapping(meta: Mapping[str, Any], body: str) -> Article:
         if attr is None:
             extra[str(key)] = value
             continue
-        kind = next(k for a, _, k in FIELDS if a == attr)
+        kind = KIND_OF[attr]
         if value is None:
             continue
         if kind == "str":
@@ -258,9 +259,8 @@ def article_from_mapping(meta: Mapping[str, Any], body: str) -> Article:
         raise FormatError("the frontmatter has no 'title'")
     if "published_at" not in values:
         raise FormatError("the frontmatter has no 'publishedAt'")
-    for attr in ("sticky_weight",):
-        if values.get(attr) is None:
-            values.pop(attr, None)
+    if values.get("sticky_weight") is None:  # a non-number was refused above; null means 0
+        values.pop("sticky_weight", None)
     return Article(body=body, extra=extra, **values)
 
 
