@@ -259,8 +259,6 @@ def article_from_mapping(meta: Mapping[str, Any], body: str) -> Article:
         raise FormatError("the frontmatter has no 'title'")
     if "published_at" not in values:
         raise FormatError("the frontmatter has no 'publishedAt'")
-    if values.get("sticky_weight") is None:  # a non-number was refused above; null means 0
-        values.pop("sticky_weight", None)
     return Article(body=body, extra=extra, **values)
 
 
