@@ -9,15 +9,18 @@ never stops it and each input reports created / updated / unchanged / failed wit
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timezone
+from datetime import datetime, time, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator
 
 from archive import cleanup, dates, enrich
 from archive.article import Article, Source, clean_line, clean_text, derive_id, source_key
 from archive.errors import InputError, NewsarchiveError
 from archive.store import MAX_FILE_BYTES, SaveResult, Store, read_article
+from archive.types import Failure, IngestOptions, InputResult, context_year, utcnow
+
+__all__ = ["FORMATS", "EXTENSIONS", "Failure", "IngestOptions", "InputResult", "context_year",
+           "expand_inputs", "finish_article", "guess_format", "import_input", "ingest", "utcnow"]
 
 #: shapes ``--format`` accepts; ``auto`` looks at the name and the first bytes
 FORMATS = ("auto", "markdown", "text", "html", "feed", "json", "jsonl", "csv", "warc")
@@ -31,64 +34,6 @@ EXTENSIONS = {
     ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv",
     ".warc": "warc", ".warc.gz": "warc", ".arc.gz": "warc",
 }
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-@dataclass(frozen=True)
-class IngestOptions:
-    """What the user said on the command line (or a caller set), for every input of a batch."""
-
-    #: source display name for inputs that carry none (``--source``)
-    source: str | None = None
-    #: publication date for inputs without one, or the year context for "Feb. 4" (``--date``)
-    date: date | None = None
-    #: year context only (``--date YYYY``): the year of a "Feb. 4" in the text, never a date itself
-    year: int | None = None
-    #: tags added to every article (``--tag``, repeatable)
-    tags: tuple[str, ...] = ()
-    #: force an input shape (``--format``); ``auto`` guesses from name and content
-    format: str = "auto"
-    #: treat URLs as RSS/Atom feeds (``--feed``)
-    feed: bool = False
-    #: bulk exports: our field name -> the export's column/key (``--map title=headline``)
-    mapping: Mapping[str, str] = field(default_factory=dict)
-    #: the clock; tests set it
-    now: datetime = field(default_factory=utcnow)
-    #: home folder, for raw snapshots of fetched pages (``None``: don't keep them)
-    home: Path | None = None
-    #: fetch settings (timeouts, size cap, retries, user agent); see ``archive.fetch``
-    fetch: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Failure:
-    """One input, or one record of a multi-record input, that gave no article, and why."""
-
-    label: str
-    message: str
-
-
-@dataclass(frozen=True)
-class InputResult:
-    """What happened to one article (or one failed input) of a batch."""
-
-    input: str
-    status: str  # created | updated | unchanged | failed
-    id: str | None = None
-    path: str | None = None
-    title: str | None = None
-    error: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if v is not None}
-
-
-def context_year(options: IngestOptions) -> int | None:
-    """The year a date without one ("Feb. 4") is read in: ``--date``'s year, else ``--date YYYY``."""
-    return options.date.year if options.date is not None else options.year
 
 
 # --------------------------------------------------------------------------- finish_article --

@@ -19,7 +19,8 @@ from typing import Callable, Iterable
 from archive.article import Article
 from archive.errors import NewsarchiveError
 from archive.extract import decode_html, extract_article
-from archive.ingest import IngestOptions, finish_article, utcnow
+from archive.ingest import finish_article
+from archive.types import IngestOptions, utcnow
 from archive.raw import read_raw
 from archive.store import SaveResult, Store
 

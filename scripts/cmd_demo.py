@@ -21,7 +21,8 @@ import click
 from archive.demo import demo_articles_dir, demo_inputs_dir
 from archive.errors import StoreError
 from archive.home import articles_dir
-from archive.ingest import IngestOptions, InputResult, ingest
+from archive.ingest import ingest
+from archive.types import IngestOptions, InputResult
 from archive.store import Store, atomic_write_text
 from scripts.common import friendly_errors
 

@@ -20,7 +20,8 @@ import click
 
 from archive.article import Article
 from archive.errors import NewsarchiveError
-from archive.ingest import FORMATS, IngestOptions, InputResult, expand_inputs, ingest as run_ingest
+from archive.ingest import FORMATS, expand_inputs, ingest as run_ingest
+from archive.types import IngestOptions, InputResult
 from archive.store import SaveResult, Store
 from scripts.common import friendly_errors, home_option
 

@@ -28,7 +28,7 @@ from typing import Any, Iterable, Iterator, Mapping
 
 from archive.article import SENTIMENTS, Article, Source, parse_datetime, source_key
 from archive.errors import FormatError, InputError
-from archive.ingest import Failure, IngestOptions
+from archive.types import Failure, IngestOptions
 
 #: our field -> the keys tried, in order, when the mapping does not name one
 ALIASES: dict[str, tuple[str, ...]] = {

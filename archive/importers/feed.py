@@ -27,7 +27,7 @@ from archive.article import Article, Source, source_key
 from archive.errors import InputError, NewsarchiveError
 from archive.fetch import FEED_TYPES, HTML_TYPES, fetch_page
 from archive.importers.html import article_from_page
-from archive.ingest import Failure, IngestOptions
+from archive.types import Failure, IngestOptions
 
 #: an entry's own text is kept instead of its page only if it has at least this many words
 MIN_FALLBACK_WORDS = 50

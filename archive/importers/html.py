@@ -13,7 +13,7 @@ from typing import Any
 from archive.article import Article
 from archive.extract import decode_html, extract_article, web_source
 from archive.fetch import FEED_TYPES, HTML_TYPES, FetchedPage, fetch_page
-from archive.ingest import Failure, IngestOptions
+from archive.types import Failure, IngestOptions
 from archive.raw import save_raw
 
 

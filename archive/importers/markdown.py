@@ -34,7 +34,7 @@ from archive.importers.text import first_sentence, headline_from_sentence, reads
 from archive.store import decode_text, load_yaml, split_frontmatter
 
 if TYPE_CHECKING:  # pragma: no cover
-    from archive.ingest import Failure, IngestOptions
+    from archive.types import Failure, IngestOptions
 
 #: other tools' names for our fields, tried in this order when our own key is missing
 ALIASES: dict[str, tuple[str, ...]] = {

@@ -35,11 +35,11 @@ from typing import TYPE_CHECKING
 from archive import cleanup, dates
 from archive.article import Article, Source, source_key
 from archive.errors import InputError
-from archive.ingest import context_year
+from archive.types import context_year
 from archive.store import decode_text, split_frontmatter
 
 if TYPE_CHECKING:  # pragma: no cover
-    from archive.ingest import Failure, IngestOptions
+    from archive.types import Failure, IngestOptions
 
 #: an aggregator's header line; the source, then the original title (often never filled in)
 AGGREGATOR_HEADER = re.compile(

@@ -20,7 +20,7 @@ from archive.errors import FormatError, InputError, NewsarchiveError
 from archive.extract import decode_html, extract_article, web_source
 from archive.fetch import HTML_TYPES, media_type
 from archive.importers.html import with_raw
-from archive.ingest import Failure, IngestOptions
+from archive.types import Failure, IngestOptions
 from archive.raw import save_raw
 
 #: HTML payloads larger than this are skipped with a Failure (same cap as fetching)
