@@ -13,13 +13,17 @@ every mistake gets a message a person can act on. Pure code: no index is opened 
 
 from __future__ import annotations
 
+import math
 import re
+import unicodedata
+from datetime import date
 from functools import lru_cache
 
 from whoosh import query as wq
 from whoosh.qparser import AndGroup, FieldAliasPlugin, MultifieldParser, PlusMinusPlugin
 
 from archive.errors import QueryError
+from index.model import FIRST_DAY, LAST_DAY
 from index.schema import QUERY_FIELDS, build_schema
 
 #: the fields a bare word searches
@@ -32,7 +36,13 @@ MIN_PREFIX = 3
 #: a prefix expands to at most this many index terms (the most frequent ones)
 MAX_EXPANSIONS = 64
 
+#: the largest ``word^boost``
+MAX_BOOST = 100.0
+
 OPERATORS = ("AND", "OR", "NOT")
+#: quotation marks that phones, word processors and other languages type: all read as ``"``
+QUOTES = "\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb\u301d\u301e\u301f\u300c\u300d\u300e\u300f"
+_QUOTES = str.maketrans({ch: '"' for ch in QUOTES})
 _DATE_VALUE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _FIELD = re.compile(r"^([A-Za-z_]+):(.*)$", re.S)
 _DATE_HELP = "use 2026, 2026-02, 2026-02-04 or [2026-02-01 TO 2026-03-01]"
@@ -40,17 +50,32 @@ _DATE_HELP = "use 2026, 2026-02, 2026-02-04 or [2026-02-01 TO 2026-03-01]"
 
 def parse_query(text: str) -> wq.Query:
     """The Whoosh query for ``text``; ``Every()`` for an empty text. Raises ``QueryError``."""
-    text = (text or "").strip()
+    text = normalise_text(text)
     if not text:
         return wq.Every()
     check_syntax(text)
+    # ``-word`` is read as ``NOT word``: Whoosh's own ``-`` needs something to keep beside it
+    # (``-oil`` alone, or ``(-oil)``, came out as nothing or as ``oil``)
+    return _normalise(_parse(_MINUS.sub("NOT ", text)), text)
+
+
+def normalise_text(text: str | None) -> str:
+    """The query as it is parsed: Unicode compatibility forms composed (NFKC: decomposed accents,
+    full-width letters), every kind of quotation mark a ``"``."""
+    return unicodedata.normalize("NFKC", text or "").translate(_QUOTES).strip()
+
+
+#: a ``-`` starting a word outside quotes (``-oil``, ``-(etf OR solana)``)
+_MINUS = re.compile(r'(?:(?<=\s)|^|(?<=\())-(?=[^\s-])(?=(?:[^"]*"[^"]*")*[^"]*$)')
+
+
+def _parse(text: str) -> wq.Query:
     try:
-        parsed = _parser().parse(text)
-    except (IndexError, ValueError, TypeError, AttributeError):
+        return _parser().parse(text)
+    except (IndexError, ValueError, TypeError, AttributeError, OverflowError):
         # Whoosh's parser has corners the checks above don't know yet: still a message, never a 500
         raise QueryError("the query could not be understood: check its quotes, brackets and "
                          "AND / OR / NOT") from None
-    return _normalise(parsed, text)
 
 
 def check_syntax(text: str) -> None:
@@ -122,7 +147,7 @@ def _check_operators(tokens: list[str]) -> None:
             following = tokens[index + 1] if index + 1 < len(tokens) else None
             if following is None or following == ")" or following in ("AND", "OR"):
                 raise QueryError(f"'{token}' needs a word or group after it")
-            if token == "NOT" and following == "NOT":
+            if token == "NOT" and (following == "NOT" or following.startswith("-")):
                 raise QueryError("'NOT NOT' cancels out: write the word alone, or NOT once")
         previous = token
 
@@ -132,6 +157,13 @@ def _check_fields(tokens: list[str]) -> None:
         if token.startswith('"'):
             continue
         body = token.lstrip("+-")
+        if not body and token in ("-", "+"):
+            following = tokens[index + 1] if index + 1 < len(tokens) else None
+            if following != "(":
+                raise QueryError(f"'{token}' must touch the word it applies to: write "
+                                 f"bitcoin {token}etf (or bitcoin NOT etf); a lone '{token}' "
+                                 "between spaces is not read")
+            continue
         match = _FIELD.match(body)
         if not match or body.split(":", 1)[1].startswith("//"):
             _check_word(body)
@@ -166,9 +198,37 @@ def _check_date_value(name: str, value: str) -> None:
         for end in ends:
             if end and not _valid_date(end):
                 raise QueryError(f"'{end}' in '{name}:' is not a date: {_DATE_HELP}")
+            if end:
+                _check_year(name, end)
+        if all(ends) and _first_day(ends[0]) > _last_day(ends[1]):
+            raise QueryError(f"'{name}:{value}' starts after it ends: write the earlier date "
+                             f"first ({name}:[{ends[1]} TO {ends[0]}])")
         return
     if not _valid_date(value):
         raise QueryError(f"'{value}' in '{name}:' is not a date: {_DATE_HELP}")
+    _check_year(name, value)
+
+
+def _check_year(name: str, text: str) -> None:
+    if not FIRST_DAY.year <= int(text[:4]) <= LAST_DAY.year:
+        raise QueryError(f"'{text}' in '{name}:' is outside the dates an archive can hold: "
+                         f"{FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}")
+
+
+def _first_day(text: str) -> date:
+    parts = [int(p) for p in text.split("-")]
+    return date(parts[0], *(parts[1:] + [1, 1])[:2])
+
+
+def _last_day(text: str) -> date:
+    parts = [int(p) for p in text.split("-")]
+    if len(parts) == 3:
+        return date(*parts)
+    if len(parts) == 1:
+        return date(parts[0], 12, 31)
+    year, month = parts
+    following = date(year + (month == 12), month % 12 + 1, 1)
+    return date.fromordinal(following.toordinal() - 1)
 
 
 def _valid_date(text: str) -> bool:
@@ -178,7 +238,6 @@ def _valid_date(text: str) -> bool:
     if len(parts) >= 2 and not 1 <= parts[1] <= 12:
         return False
     if len(parts) == 3:
-        from datetime import date
         try:
             date(*parts)
         except ValueError:
@@ -206,8 +265,8 @@ def _parser() -> MultifieldParser:
         if name != field:
             aliases.setdefault(field, []).append(name)
     parser.add_plugin(FieldAliasPlugin(aliases))
-    # ``-word`` excludes, but only at the start of a word (``the-block`` stays one value)
-    parser.add_plugin(PlusMinusPlugin(plusexpr=r"(?:(?<=\s)|^)\+", minusexpr=r"(?:(?<=\s)|^)-"))
+    # ``+word`` requires, at the start of a word only (``-word`` became ``NOT word`` before)
+    parser.add_plugin(PlusMinusPlugin(plusexpr=r"(?:(?<=\s)|^)\+", minusexpr=r"(?!)"))
     return parser
 
 
@@ -224,6 +283,9 @@ _NULL = type(wq.NullQuery)
 
 
 def _rewrite(q: wq.Query) -> wq.Query:
+    boost = getattr(q, "boost", 1.0)
+    if not (math.isfinite(boost) and 0 <= boost <= MAX_BOOST):
+        raise QueryError(f"a boost ('word^2') must be a number from 0 to {MAX_BOOST:g}")
     if isinstance(q, _NULL):
         if getattr(q, "error", None):
             raise QueryError(f"cannot read part of the query: {q.error}")
@@ -249,6 +311,8 @@ def _rewrite(q: wq.Query) -> wq.Query:
         raise QueryError(f"ranges work on dates only (published:, ingested:), not on '{q.fieldname}:'")
     if isinstance(q, wq.BinaryQuery):
         a, b = _rewrite(q.a), _rewrite(q.b)
+        if a is wq.NullQuery and isinstance(q, wq.AndNot) and b is not wq.NullQuery:
+            return wq.Not(b)  # ``the -oil``: only very common words to keep, so all but oil
         if a is wq.NullQuery:
             return wq.NullQuery
         if b is wq.NullQuery:

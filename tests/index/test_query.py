@@ -31,7 +31,7 @@ def test_or_not_minus_and_grouping():
         wq.Term("title", "solana"), wq.Term("description", "solana"), wq.Term("body", "solana"),
         wq.Term("title", "ether"), wq.Term("description", "ether"), wq.Term("body", "ether")])
     assert parse_query("bitcoin NOT etf") == wq.And([words("bitcoin"), wq.Not(words("etf"))])
-    assert parse_query("bitcoin -etf") == wq.AndNot(words("bitcoin"), words("etf"))
+    assert parse_query("bitcoin -etf") == parse_query("bitcoin NOT etf")
     assert parse_query("(solana OR ether) upgrade") == wq.And([
         wq.Or([wq.Term("title", "solana"), wq.Term("description", "solana"),
                wq.Term("body", "solana"), wq.Term("title", "ether"),
@@ -106,6 +106,18 @@ def test_prefix_and_trailing_question_mark():
     ("published:[2026-02-01 2026-03-01]", "'published:[2026-02-01 2026-03-01]' is not a date "
      "range: use 2026, 2026-02, 2026-02-04 or [2026-02-01 TO 2026-03-01]"),
     ("title:[a TO c]", "ranges work on dates only (published:, ingested:), not on 'title:'"),
+    ("bitcoin - etf", "'-' must touch the word it applies to: write bitcoin -etf (or bitcoin NOT "
+                      "etf); a lone '-' between spaces is not read"),
+    ("bitcoin -", "'-' must touch the word it applies to: write bitcoin -etf (or bitcoin NOT etf); "
+                  "a lone '-' between spaces is not read"),
+    ("NOT -oil", "'NOT NOT' cancels out: write the word alone, or NOT once"),
+    ("published:[1987-05-01 TO 1987-03-01]", "'published:[1987-05-01 TO 1987-03-01]' starts after "
+     "it ends: write the earlier date first (published:[1987-03-01 TO 1987-05-01])"),
+    ("published:[2026-03 TO 2026-02-28]", "'published:[2026-03 TO 2026-02-28]' starts after it "
+     "ends: write the earlier date first (published:[2026-02-28 TO 2026-03])"),
+    ("published:0999", "'0999' in 'published:' is outside the dates an archive can hold: "
+                       "1000-01-01 to 2999-12-31"),
+    ("bitcoin^1" + "0" * 400, "a boost ('word^2') must be a number from 0 to 100"),
     ("the", "'the' has only very common words (like 'the'), which are not indexed; add a more "
             "specific word"),
 ])
@@ -113,6 +125,36 @@ def test_mistakes_are_explained(text, message):
     with pytest.raises(QueryError) as caught:
         parse_query(text)
     assert str(caught.value) == message
+
+
+def test_minus_reads_as_not_before_words_and_groups():
+    """``-`` before a group works like NOT; a lone ``-oil`` is everything but oil (it was "only
+    very common words"; ``-(etf OR solana)`` was "'*' alone matches everything")."""
+    assert parse_query("bitcoin -(etf OR solana)") == parse_query("bitcoin NOT (etf OR solana)") == \
+        wq.And([words("bitcoin"), wq.Not(wq.Or([*words("etf").subqueries, *words("solana").subqueries]))])
+    assert parse_query("-oil") == parse_query("NOT oil") == wq.Not(words("oil"))
+    assert parse_query("(-oil)") == wq.Not(words("oil"))
+    assert parse_query("the -oil") == wq.Not(words("oil"))
+    assert parse_query("-source:coindesk rates") == wq.And([wq.Not(wq.Term("source", "coindesk")),
+                                                           words("rate")])
+    assert parse_query("the-block") == words("block")  # a hyphen inside a word is no minus
+    assert parse_query('"rate -cut"') == parse_query('"rate cut"')
+
+
+def test_curly_and_other_quotes_make_a_phrase():
+    phrase = parse_query('"oil prices"')
+    assert isinstance(phrase, wq.Or) and all(isinstance(q, wq.Phrase) for q in phrase.subqueries)
+    for text in ("\u201coil prices\u201d", "\u201eoil prices\u201c", "\u00aboil prices\u00bb",
+                 "\u300coil prices\u300d", "\uff02oil prices\uff02"):
+        assert parse_query(text) == phrase, text
+
+
+def test_queries_are_unicode_normalised():
+    """Decomposed accents (NFD, as text copied on a Mac often is) and full-width letters query the
+    same terms as the composed, plain forms."""
+    assert parse_query("Zu\u0308rich") == parse_query("Z\u00fcrich") == words("z\u00fcrich")
+    assert parse_query("\uff22\uff49\uff54\uff43\uff4f\uff49\uff4e") == words("bitcoin")
+    assert parse_query("\uff54\uff49\uff54\uff4c\uff45\uff1abitcoin") == wq.Term("title", "bitcoin")
 
 
 def test_colons_inside_phrases_and_urls_are_not_fields():
