@@ -325,6 +325,15 @@ def normalise_url(url: str) -> str:
     return f"{scheme.lower()}://{host.lower()}{rest}"
 
 
+def http_url(value: str | None) -> str | None:
+    """``value`` if it is an http(s) address, else None: only these are ever offered as links
+    (``javascript:``, ``data:`` and friends never are)."""
+    if not value:
+        return None
+    text = value.strip()
+    return text if re.match(r"^https?://[^\s]+$", text, re.IGNORECASE) else None
+
+
 def identity_key(article: Article) -> str:
     """What makes two inputs the same article: its address, else the publisher's id, else
     source + day + title. The id is derived from it once and never changes after."""

@@ -7,6 +7,7 @@ between a facet's name and its URL parameter is ``FACET_PARAMS``.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
@@ -15,6 +16,21 @@ from urllib.parse import urlencode
 SORTS = ("relevance", "newest", "oldest")
 MAX_PER_PAGE = 100
 MAX_PAGE = 10_000
+#: limits on a search's parameters (a request over them is refused with a 400, never truncated):
+#: every link of a result page repeats the whole search, so its size bounds the page's size
+MAX_QUERY_CHARS = 1000
+#: characters of one filter value (``source=``, ``tag=``...) or of ``from``/``to``/``as_of``...
+MAX_VALUE_CHARS = 100
+#: values of one filter parameter (``source=a&source=b``...)
+MAX_VALUES = 20
+#: parameters in one search, all names counted
+MAX_PARAMS = 60
+#: characters of all values together
+MAX_SEARCH_CHARS = 2000
+#: the days a search can name (``from``, ``to``, ``as_of``, ``published:``): a news archive holds
+#: nothing outside them, and the arithmetic of date ranges stays inside Python's dates
+FIRST_DAY = date(1000, 1, 1)
+LAST_DAY = date(2999, 12, 31)
 
 #: facet name (as in the file format and in ``SearchResult.facets``) -> its URL / CLI parameter
 FACET_PARAMS = {
@@ -24,6 +40,19 @@ FACET_PARAMS = {
     "category": "category",
     "lang": "lang",
 }
+
+#: every parameter a search takes, in the order ``SearchQuery.to_params`` writes them
+SEARCH_PARAMS = ("q", *FACET_PARAMS.values(), "from", "to", "sort", "per_page", "as_of", "drafts",
+                 "page")
+#: parameters that links from elsewhere carry (analytics): accepted and ignored
+IGNORED_PARAMS = ("fbclid", "gclid", "mc_cid", "mc_eid")
+IGNORED_PREFIX = "utm_"
+#: a misspelt or guessed parameter -> the one meant (the message names it)
+PARAM_HINTS = {"tags": "tag", "sources": "source", "limit": "per_page", "size": "per_page",
+               "count": "per_page", "offset": "page", "query": "q", "search": "q",
+               "language": "lang", "languages": "lang", "categories": "category",
+               "date_from": "from", "date_to": "to", "since": "from", "until": "to",
+               "order": "sort", "sort_by": "sort", "asof": "as_of", "draft": "drafts"}
 
 
 @dataclass(frozen=True)
@@ -180,6 +209,10 @@ class SearchResult:
 
 
 def _jsonable(value: Any) -> Any:
+    """Plain JSON values: dates as ISO 8601, tuples as lists, and no ``NaN``/``Infinity`` (not
+    JSON: a non-finite number becomes ``null``)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
     if isinstance(value, datetime):
         return value.isoformat().replace("+00:00", "Z")
     if isinstance(value, date):
@@ -207,9 +240,13 @@ class IndexStats:
 
 def parse_params(params: Any) -> SearchQuery:
     """A ``SearchQuery`` from URL/CLI parameters (a Werkzeug ``MultiDict`` or a
-    ``{name: [values]}`` mapping). Bad values raise ``QueryError`` with a message for a person;
-    ``per_page`` above the maximum is bounded, not refused."""
+    ``{name: [values]}`` mapping). Bad values, unknown parameters and parameters over the limits
+    above raise ``QueryError`` with a message for a person; ``per_page`` above the maximum is
+    bounded, not refused."""
     from archive.errors import QueryError
+
+    names = list(params.keys())
+    check_param_names(names)
 
     def getlist(name: str) -> list[str]:
         if hasattr(params, "getlist"):
@@ -218,6 +255,24 @@ def parse_params(params: Any) -> SearchQuery:
             raw = params.get(name, [])
             values = [raw] if isinstance(raw, str) else list(raw)
         return [v.strip() for v in values if isinstance(v, str) and v.strip()]
+
+    every = [(name, value) for name in names for value in getlist(name)]
+    for name, value in every:
+        if name == "q" and len(value) > MAX_QUERY_CHARS:
+            raise QueryError(f"the query is longer than {MAX_QUERY_CHARS:,} characters")
+        if name != "q" and len(value) > MAX_VALUE_CHARS:
+            what = f"a '{name}' value" if name in FACET_PARAMS.values() else f"'{name}'"
+            raise QueryError(f"{what} is longer than {MAX_VALUE_CHARS} characters")
+    if len(every) > MAX_PARAMS:
+        raise QueryError(f"a search takes at most {MAX_PARAMS} parameters, not {len(every)}")
+    for param in FACET_PARAMS.values():
+        count = len(set(getlist(param)))
+        if count > MAX_VALUES:
+            raise QueryError(f"'{param}' takes at most {MAX_VALUES} values, not {count}")
+    size = sum(len(value) for _, value in every)
+    if size > MAX_SEARCH_CHARS:
+        raise QueryError(f"the parameters of a search hold at most {MAX_SEARCH_CHARS:,} "
+                         f"characters together, not {size:,}")
 
     def one(name: str) -> str | None:
         values = getlist(name)
@@ -231,11 +286,9 @@ def parse_params(params: Any) -> SearchQuery:
             value = int(text)
         except ValueError:
             raise QueryError(f"'{name}' must be a whole number, not {text[:40]!r}") from None
-        if clamp:
-            return min(max(value, low), high)
-        if not low <= value <= high:
+        if value < low or (not clamp and value > high):
             raise QueryError(f"'{name}' must be between {low} and {high}, not {text[:40]}")
-        return value
+        return min(value, high)
 
     def day(name: str) -> date | None:
         text = one(name)
@@ -243,40 +296,33 @@ def parse_params(params: Any) -> SearchQuery:
             return None
         try:
             if len(text) == 4 and text.isdigit():  # a year: its first or last day
-                return date(int(text), 1, 1) if name == "from" else date(int(text), 12, 31)
-            if len(text) == 7:  # a month
+                found = date(int(text), 1, 1) if name == "from" else date(int(text), 12, 31)
+            elif len(text) == 7:  # a month
                 first = date.fromisoformat(text + "-01")
-                if name == "from":
-                    return first
-                nxt = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
-                return date.fromordinal(nxt.toordinal() - 1)
-            return date.fromisoformat(text[:10])
+                if name == "from" or first.year > LAST_DAY.year:
+                    found = first
+                else:
+                    nxt = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+                    found = date.fromordinal(nxt.toordinal() - 1)
+            else:
+                found = date.fromisoformat(text[:10])
         except ValueError:
             raise QueryError(f"'{name}' must be a date like 2026-02-04, not {text[:40]!r}") from None
+        check_day(found, name)
+        return found
 
     sort = one("sort") or "relevance"
     if sort not in SORTS:
         raise QueryError(f"'sort' must be one of {', '.join(SORTS)}, not {sort[:40]!r}")
     as_of_text = one("as_of")
-    as_of = None
-    if as_of_text:
-        try:
-            text = as_of_text[:-1] + "+00:00" if as_of_text.endswith(("Z", "z")) else as_of_text
-            as_of = datetime.fromisoformat(text)
-            if as_of.tzinfo is None:
-                from datetime import timezone
-                as_of = as_of.replace(tzinfo=timezone.utc)
-        except ValueError:
-            raise QueryError(f"'as_of' must be an ISO 8601 instant, not {as_of_text[:40]!r}") from None
+    as_of = parse_instant(as_of_text, "as_of") if as_of_text else None
     q = one("q") or ""
-    if len(q) > 1000:
-        raise QueryError("the query is longer than 1,000 characters")
     date_from, date_to = day("from"), day("to")
     if date_from and date_to and date_from > date_to:
-        raise QueryError("'from' is after 'to'")
+        raise QueryError(f"'from' ({date_from.isoformat()}) is after 'to' ({date_to.isoformat()})")
     filters = {}
     for name, param in FACET_PARAMS.items():
-        values = tuple(dict.fromkeys(getlist(param)))[:50]
+        values = tuple(dict.fromkeys(getlist(param)))
         if name == "sentiment":
             values = tuple(v.upper() for v in values)
         filters[name] = values
@@ -291,3 +337,48 @@ def parse_params(params: Any) -> SearchQuery:
         as_of=as_of,
         include_drafts=(one("drafts") or "") in ("1", "true", "yes"),
     )
+
+
+def check_param_names(names: Any) -> None:
+    """``QueryError`` naming the known parameters for a name a search does not take."""
+    from archive.errors import QueryError
+
+    for name in names:
+        if name in SEARCH_PARAMS or name in IGNORED_PARAMS or name.startswith(IGNORED_PREFIX):
+            continue
+        hint = PARAM_HINTS.get(name.lower()) or (name.lower() if name.lower() in SEARCH_PARAMS
+                                                 else None)
+        shown = repr(name[:40])
+        known = ", ".join(SEARCH_PARAMS)
+        if hint:
+            raise QueryError(f"unknown parameter {shown}: did you mean '{hint}'? "
+                             f"The parameters are {known}")
+        raise QueryError(f"unknown parameter {shown}; the parameters are {known}")
+
+
+def check_day(day: date, name: str) -> None:
+    from archive.errors import QueryError
+
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise QueryError(f"'{name}' must be between {FIRST_DAY.isoformat()} and "
+                         f"{LAST_DAY.isoformat()}, not {day.isoformat()}")
+
+
+def parse_instant(text: str, name: str) -> datetime:
+    """An ISO 8601 instant (``Z``, an offset, or none for UTC) as an aware UTC datetime, inside
+    ``FIRST_DAY``..``LAST_DAY``."""
+    from datetime import timezone
+
+    from archive.errors import QueryError
+
+    try:
+        value = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
+    except ValueError:
+        raise QueryError(f"'{name}' must be an ISO 8601 instant like 2026-02-01T00:00:00Z, "
+                         f"not {text[:40]!r}") from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    if not FIRST_DAY < value.date() < LAST_DAY:  # the day on each side keeps any offset in range
+        raise QueryError(f"'{name}' must be between {FIRST_DAY.isoformat()} and "
+                         f"{LAST_DAY.isoformat()}, not {text[:40]}")
+    return value.astimezone(timezone.utc)

@@ -31,6 +31,7 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.classify import Bo1Model
 
+from archive.article import http_url
 from archive.errors import NotFound, QueryError
 from archive.store import split_frontmatter
 from index.facets import MISSING, ColumnCache, View, bm25_scores, histogram_days, match_mask, \
@@ -352,7 +353,7 @@ class SearchService:
             lang=stored.get("lang") or "en",
             category=stored.get("category") or None,
             author=stored.get("author") or None,
-            url=stored.get("url") or None,
+            url=http_url(stored.get("url")),
             description=stored.get("description") or None,
             snippet=snippet,
             score=round(float(score), 4) if score is not None else None,

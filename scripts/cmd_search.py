@@ -69,7 +69,7 @@ def search(home: Path, query: str, sources: tuple[str, ...], tags: tuple[str, ..
     with SearchService(home) as service:
         result = service.search(search_query)
     if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False, allow_nan=False))
         return
     if as_csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from flask import Flask, Response, jsonify, render_template, request
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
 from archive.errors import IndexUnavailable, NewsarchiveError, QueryError
@@ -22,11 +23,22 @@ from web.views import clean_snippet, is_fragment_request
 SEARCH_ENDPOINTS = {"pages.search", "embed.embed"}
 
 
+class StrictJSONProvider(DefaultJSONProvider):
+    """JSON as the standard defines it: ``NaN`` and ``Infinity`` are refused, never written
+    (``index.model._jsonable`` turns them into ``null`` before they get here)."""
+
+    sort_keys = False
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        kwargs.setdefault("allow_nan", False)
+        return super().dumps(obj, **kwargs)
+
+
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     settings = load_settings(config)
     app = Flask(__name__)
+    app.json = StrictJSONProvider(app)
     app.config.update(settings)
-    app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["newsarchive"] = Backend(settings["HOME"])
 
     app.jinja_env.filters["day"] = format_day

@@ -148,7 +148,7 @@ def export_jsonl() -> Response:
         for hit in hits:
             data = _jsonable(asdict(hit))
             data["archive_url"] = url_for("pages.article", article_id=hit.id, _external=True)
-            yield json.dumps(data, ensure_ascii=False) + "\n"
+            yield json.dumps(data, ensure_ascii=False, allow_nan=False) + "\n"
 
     return export_response(generate(), "application/x-ndjson", "jsonl", cap, total)
 

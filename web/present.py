@@ -12,6 +12,7 @@ import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
+from archive.article import http_url  # noqa: F401 - the pages' name for it
 from index.model import HistogramBucket
 
 # ------------------------------------------------------------------------------------ dates --
@@ -141,11 +142,3 @@ def xml_text(value: object) -> str:
 
 def join_nonempty(parts: Iterable[str | None], sep: str = ". ") -> str:
     return sep.join(p.strip().rstrip(".") for p in parts if p and p.strip())
-
-
-def http_url(value: str | None) -> str | None:
-    """``value`` if it is an http(s) address, else None (``javascript:`` and friends never link)."""
-    if not value:
-        return None
-    text = value.strip()
-    return text if re.match(r"^https?://[^\s]+$", text, re.IGNORECASE) else None

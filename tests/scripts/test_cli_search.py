@@ -89,7 +89,7 @@ def test_search_options_reach_the_query(home):
 @pytest.mark.parametrize("args, message", [
     (["search", '"bitcoin'], 'Error: a quote is not closed: add the closing " (or remove the lone one)'),
     (["search", "x", "--from", "soon"], "Error: 'from' must be a date like 2026-02-04, not 'soon'"),
-    (["search", "x", "--as-of", "later"], "Error: 'as_of' must be an ISO 8601 instant, not 'later'"),
+    (["search", "x", "--as-of", "later"], "Error: 'as_of' must be an ISO 8601 instant like 2026-02-01T00:00:00Z, not 'later'"),
 ])
 def test_errors_are_one_line(home, args, message):
     result = run(home, *args)
