@@ -28,7 +28,7 @@ from importlib import resources
 from typing import Iterable
 
 NAME = "newsarchive-finlex"
-VERSION = "1"
+VERSION = "2"
 LABELS = ("POSITIVE", "NEGATIVE", "NEUTRAL")
 
 #: a sentence is polar when its score reaches this (tuned by hand, see scripts/bench_sentiment.py)
@@ -50,8 +50,17 @@ ARTICLE_WEAK_FACTOR = 0.5
 SUBORDINATE_FACTOR = 0.6
 #: a good/bad quantity after "from"/"compared to" is the past: "up from a loss" is good
 PAST_STATE_FACTOR = -0.5
+#: what an event word counts when an [undo] verb governs it: "lifts ban", "ends partnership"
+UNDO_FACTOR = -1.0
+#: a concession ("... despite weak data", "even as ...") says little about the main news
+CONCESSIVE_FACTOR = 0.1
+#: a sentence that says nothing moved ("little changed", "holds steady") keeps this much
+FLAT_FACTOR = 0.3
+#: a headline that explains or looks ahead ("How to ...", "... explained", "to watch") keeps this much
+EXPLAINER_FACTOR = 0.25
 
 NEGATION_WINDOW = 3
+UNDO_WINDOW = 5
 INTENSIFIER_WINDOW = 2
 BACK_WINDOW = 5
 FORWARD_WINDOW = 3
@@ -78,7 +87,12 @@ class Lexicon:
     negation: frozenset[str]
     boundary: frozenset[str]
     comparator: frozenset[str]
+    #: phrases that say nothing moved ("little changed"); phrases of explainers ("how to")
+    flat: frozenset[str]
+    explainer: frozenset[str]
     max_words: int
+    #: verbs that turn the event they govern around (may also be in another section)
+    undo: frozenset[str] = frozenset()
     #: phrase -> its category, for the matcher (one dictionary lookup per candidate phrase)
     categories: dict[str, str] = field(default_factory=dict)
     #: every proper word prefix of a phrase ("fell", "fell short" for "fell short of")
@@ -86,9 +100,10 @@ class Lexicon:
 
     def __post_init__(self) -> None:
         if not self.categories:
-            for name in ("boundary", "comparator", "negation", "intensifier", "metric", "direction", "polar"):
+            for name in ("undo", "flat", "explainer", "boundary", "comparator", "negation",
+                         "intensifier", "metric", "direction", "polar"):
                 for phrase in getattr(self, name):
-                    self.categories[phrase] = name
+                    self.categories[phrase] = name  # an [undo] word of another section keeps that one
                     words = phrase.split()
                     for k in range(1, len(words)):
                         self.prefixes.add(" ".join(words[:k]))
@@ -132,7 +147,7 @@ def parse_lexicon(text: str) -> Lexicon:
                 sections[current].append((weight, phrase))
 
     known = {"positive", "negative", "up", "down", "transitive", "good", "bad", "intensifier",
-             "negation", "boundary", "comparator"}
+             "negation", "boundary", "comparator", "undo", "flat", "explainer"}
     unknown = set(sections) - known
     if unknown:
         raise LexiconError(f"unknown sections: {', '.join(sorted(unknown))}")
@@ -155,6 +170,7 @@ def parse_lexicon(text: str) -> Lexicon:
     intensifier = weighted("intensifier", 1)
     negation, boundary, comparator = plain("negation"), plain("boundary"), plain("comparator")
     transitive = plain("transitive")
+    undo, flat, explainer = plain("undo"), plain("flat"), plain("explainer")
 
     # one category per phrase, so that what a phrase means never depends on the section order
     seen: dict[str, str] = {}
@@ -162,7 +178,8 @@ def parse_lexicon(text: str) -> Lexicon:
                           ("up", weighted("up", 1)), ("down", weighted("down", 1)),
                           ("good", weighted("good", 1)), ("bad", weighted("bad", 1)),
                           ("intensifier", intensifier), ("negation", negation),
-                          ("boundary", boundary), ("comparator", comparator)):
+                          ("boundary", boundary), ("comparator", comparator), ("flat", flat),
+                          ("explainer", explainer)):
         for phrase in phrases:
             if phrase in seen and seen[phrase] != name:
                 raise LexiconError(f"{phrase!r} is in both [{seen[phrase]}] and [{name}]")
@@ -170,9 +187,9 @@ def parse_lexicon(text: str) -> Lexicon:
     stray = transitive - set(direction)
     if stray:
         raise LexiconError(f"[transitive] words that are not in [up]/[down]: {', '.join(sorted(stray))}")
-    max_words = max(len(p.split()) for p in seen) if seen else 1
+    max_words = max(len(p.split()) for p in set(seen) | undo) if seen or undo else 1
     return Lexicon(polar, direction, metric, transitive, intensifier, negation, boundary,
-                   comparator, max_words)
+                   comparator, flat, explainer, max_words, undo)
 
 
 @functools.lru_cache(maxsize=1)
@@ -296,9 +313,15 @@ def _percent_factor(units: list[Unit], i: int) -> float:
     return 1.0
 
 
+#: movements only before a number: "tops $3 trillion", "breaks $70,000" (not "breaks the law")
+_WITH_NUMBER = frozenset({"hit", "hits", "tops", "topped", "breaks", "broke", "crosses", "crossed"})
+
+
 def _is_movement(units: list[Unit], i: int) -> bool:
     """``up``/``down`` are movements only next to a number or after "was", "closed"..."""
     unit = units[i]
+    if unit.text in _WITH_NUMBER:
+        return i + 1 < len(units) and units[i + 1].kind in ("num", "pct")
     if unit.text not in ("up", "down"):
         return True
     nxt = units[i + 1] if i + 1 < len(units) else None
@@ -428,17 +451,56 @@ _SUBORDINATORS = frozenset({"as", "after", "amid", "while", "despite", "followin
                             "since", "though", "although", "whereas", "even as"})
 
 
+#: ... and those of a concession: "Bitcoin rises despite weak jobs data" is about the rise
+_CONCESSIVE = frozenset({"despite", "even as", "in spite of", "shrugs off", "shrug off", "shrugged off"})
+
+
 def _clause_weights(units: list[Unit]) -> list[float]:
-    """1 in the main clause, SUBORDINATE_FACTOR after a subordinating word (to the next ';')."""
+    """1 in the main clause, SUBORDINATE_FACTOR after a subordinating word (to the next ';'),
+    CONCESSIVE_FACTOR after a concession."""
     weights = []
     factor = 1.0
     for unit in units:
-        if unit.kind == "boundary" and unit.text in _SUBORDINATORS:
+        if unit.text in _CONCESSIVE:
+            factor = CONCESSIVE_FACTOR
+        elif unit.kind == "boundary" and unit.text in _SUBORDINATORS:
             factor = SUBORDINATE_FACTOR
-        elif unit.kind == "punct" and unit.text in ";.":
-            factor = 1.0
+        elif unit.kind == "punct" and (unit.text in ";." or (unit.text == "," and factor == CONCESSIVE_FACTOR)):
+            factor = 1.0  # "Despite the hack, the token surges": the concession ends at the comma
         weights.append(factor)
     return weights
+
+
+#: what ends the object of an [undo] verb: "lifts ban on banks", "drops 5% on lawsuit news"
+_OBJECT_END = frozenset({"on", "in", "at", "to", "for", "with", "by", "over", "into", "against",
+                         "before", "than", "ahead", "says", "said", "say"})
+
+
+def _undone(units: list[Unit], lexicon: Lexicon) -> dict[int, int]:
+    """polar unit -> the [undo] verb that governs it: "lifts ban", "overturns the crypto ban",
+    "ends its partnership", "acquitted of fraud", "returns $50 million stolen"."""
+    out: dict[int, int] = {}
+    for k, unit in enumerate(units):
+        if unit.text not in lexicon.undo:
+            continue
+        for j in range(k + 1, min(len(units), k + 1 + UNDO_WINDOW)):
+            nxt = units[j]
+            if _is_stop(nxt) or nxt.text in _OBJECT_END or nxt.kind in ("direction", "negation"):
+                break
+            if nxt.kind == "polar" and nxt.value:
+                out[j] = k
+                break
+    return out
+
+
+def _past_state(units: list[Unit], i: int) -> bool:
+    """``retreats from a record``, ``rebounds from its yearly low``: a polar word after "from"."""
+    for j in range(i - 1, max(-1, i - 4), -1):
+        if units[j].text in ("from", "off"):
+            return True
+        if units[j].kind != "word" or units[j].text not in _DETERMINERS:
+            return False
+    return False
 
 
 def score_units(units: list[Unit], lexicon: Lexicon) -> tuple[float, float]:
@@ -447,13 +509,26 @@ def score_units(units: list[Unit], lexicon: Lexicon) -> tuple[float, float]:
     consumed: set[int] = set()
     has_movement = False
     clause = _clause_weights(units)
+    undone = _undone(units, lexicon)
+    undoers = set(undone.values())
     for i, unit in enumerate(units):
+        if i in undoers:
+            continue  # "lifts" in "lifts ban" is not a rise
         if unit.kind == "polar":
-            score += unit.value * _modifier(units, i, lexicon) * clause[i]
+            if i in undone:
+                factor = UNDO_FACTOR
+            elif _past_state(units, i):
+                factor = PAST_STATE_FACTOR
+            else:
+                factor = _modifier(units, i, lexicon)
+            score += unit.value * factor * clause[i]
         elif unit.kind == "direction":
             if not _is_movement(units, i):
                 continue
             has_movement = True
+            if _past_state(units, i):  # "retreats from record": where it was, not a move
+                score += unit.value * PAST_STATE_FACTOR * clause[i]
+                continue
             modifier = _modifier(units, i, lexicon) * _percent_factor(units, i)
             state = _state_after(units, i)
             if state is not None:
@@ -481,6 +556,8 @@ def score_units(units: list[Unit], lexicon: Lexicon) -> tuple[float, float]:
                     score += standalone * _modifier(units, i, lexicon)
     if not has_movement:
         score += _compare_numbers(units)
+    if any(unit.kind == "flat" for unit in units):
+        score, weak = score * FLAT_FACTOR, weak * FLAT_FACTOR
     return score, weak
 
 
@@ -542,12 +619,30 @@ def _article_sentence_score(sentence: str) -> float:
     return strong + ARTICLE_WEAK_FACTOR * weak
 
 
+def _headline_score(sentence: str) -> float:
+    """A headline's movement is its news, whatever moved ("Solana slides"): weak counts in full;
+    an explainer ("How to ...", "... explained") is not news about a direction."""
+    lexicon = load_lexicon()
+    units = match_units(tokenize(sentence), lexicon)
+    strong, weak = score_units(units, lexicon)
+    factor = EXPLAINER_FACTOR if any(unit.kind == "explainer" for unit in units) else 1.0
+    return (strong + weak) * factor
+
+
+def _same_text(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold().rstrip(".") == " ".join(b.split()).casefold().rstrip(".")
+
+
 def score_article(title: str | None, body: str) -> ArticleScore:
-    """Weighted mean of sentence scores: title x2, first paragraph x1.5, the rest x1."""
+    """Weighted mean of sentence scores: the title x3, the first paragraph x1.5, the rest x1.
+    A body that begins with the title again (feeds, headline-only records) counts it once."""
     weighted: list[tuple[float, float]] = []
+    paragraphs = _paragraphs(body)
     if title and title.strip():
-        weighted.extend((TITLE_WEIGHT, _article_sentence_score(s)) for s in split_sentences(title))
-    for n, paragraph in enumerate(_paragraphs(body)):
+        weighted.extend((TITLE_WEIGHT, _headline_score(s)) for s in split_sentences(title))
+        if paragraphs and _same_text(paragraphs[0], title):
+            paragraphs = paragraphs[1:]
+    for n, paragraph in enumerate(paragraphs):
         weight = LEAD_WEIGHT if n == 0 else 1.0
         weighted.extend((weight, _article_sentence_score(s)) for s in split_sentences(paragraph))
     return _aggregate(weighted)

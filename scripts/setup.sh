@@ -20,7 +20,7 @@ if [[ ! -x .venv/bin/python ]]; then
   "$python" -m venv .venv
 fi
 extras=""
-(( want_tests )) && extras="[test]"
+(( want_tests )) && extras="[test,bench]"
 echo "==> installing newsarchive${extras} into .venv"
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extras}"

@@ -15,7 +15,7 @@ from archive.article import Article, Source
 from archive.ingest import IngestOptions, finish_article
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
-FINLEX = {"name": "newsarchive-finlex", "version": "1"}
+FINLEX = {"name": "newsarchive-finlex", "version": "2"}
 
 
 @pytest.mark.parametrize(

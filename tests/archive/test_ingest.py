@@ -21,7 +21,7 @@ GOOD = INGEST / "good"
 BAD = INGEST / "bad"
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
 LATER = datetime(2026, 3, 2, 8, 30, tzinfo=timezone.utc)
-FINLEX = {"name": "newsarchive-finlex", "version": "1"}
+FINLEX = {"name": "newsarchive-finlex", "version": "2"}
 
 EXPLAINER_ID = "aa4f685f5e7fe00c"
 EXPLAINER_TITLE = "What is the Bitcoin halving, and how does it work?"
@@ -72,7 +72,7 @@ dateSource: provided
 sentimentSource: computed
 sentimentModel:
   name: newsarchive-finlex
-  version: '1'
+  version: '2'
 contentHash: {compute_content_hash(body)}
 ---
 {body}

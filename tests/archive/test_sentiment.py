@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archive import sentiment
+from archive import enrich, sentiment
 from archive.sentiment import (
     LexiconError,
     classify_article,
@@ -227,7 +227,7 @@ def test_an_empty_article_is_neutral() -> None:
 
 
 def test_the_model_name_and_version() -> None:
-    assert sentiment.model_info() == {"name": "newsarchive-finlex", "version": "1"}
+    assert sentiment.model_info() == {"name": "newsarchive-finlex", "version": "2"}
 
 
 # ---------------------------------------------------------------------------- any text at all --
@@ -247,3 +247,69 @@ def test_any_text_gets_a_label_and_never_an_error(body: str, title: str | None) 
     assert result == score_article(title, body)  # deterministic
     for sentence in sentiment.split_sentences(body):
         assert classify_sentence(sentence) in sentiment.LABELS
+
+
+# ------------------------------------------------------------- crypto and market events (v2) --
+# Headlines written for these tests (none is in scripts/benchdata/crypto_sentiment.tsv): each one
+# scored 0 with version 1, whose lexicon had no word for the event.
+
+@pytest.mark.parametrize("headline, label", [
+    ("Paraguay's senate backs bill to make bitcoin legal tender", "POSITIVE"),
+    ("Gemini lists Render and Injective", "POSITIVE"),
+    ("OKX delists four stablecoins for EU customers", "NEGATIVE"),
+    ("Kraken to acquire futures broker NinjaTrader", "POSITIVE"),
+    ("Avalanche partners with Alibaba Cloud on developer tools", "POSITIVE"),
+    ("Airline now accepts bitcoin for ticket purchases", "POSITIVE"),
+    ("SEC rejects Cboe's proposal for an XRP fund", "NEGATIVE"),
+    ("Lending protocol drained by attackers", "NEGATIVE"),
+    ("Exchange's hot wallet compromised overnight", "NEGATIVE"),
+    ("Vietnam bars banks from crypto deals", "NEGATIVE"),
+    ("Aptos network stalls for three hours", "NEGATIVE"),
+    # an [undo] verb turns the event it governs around
+    ("Brazil lifts ban on crypto payments", "POSITIVE"),
+    ("Court dismisses lawsuit against OpenSea", "POSITIVE"),
+    ("Retailer stops accepting bitcoin", "NEGATIVE"),
+    ("Payments firm ends partnership with exchange", "NEGATIVE"),
+    ("Founder acquitted of fraud", "POSITIVE"),
+    # but a fall is still a fall: "drops" governs nothing past "as" / "on"
+    ("XRP drops as SEC files new lawsuit", "NEGATIVE"),
+    # a headline's movement is its news, whatever moved
+    ("Injective slides 9%", "NEGATIVE"),
+    ("Fantom climbs after upgrade", "POSITIVE"),
+    ("Market cap of stablecoins tops $200 billion", "POSITIVE"),
+    # a concession says little; an explainer and a flat market say nothing
+    ("Bitcoin climbs despite weak retail sales", "POSITIVE"),
+    ("Despite the exploit, the token rallies", "POSITIVE"),
+    ("How to spot a rug pull before it happens", "NEUTRAL"),
+    ("Bitcoin little changed after volatile week", "NEUTRAL"),
+])
+def test_crypto_event_headlines_through_the_ingest_call(headline: str, label: str) -> None:
+    # what archive.ingest.finish_article calls for a headline-only record
+    assert enrich.classify_sentiment("", title=headline) == (label, sentiment.model_info())
+
+
+def test_a_body_that_repeats_the_headline_counts_it_once() -> None:
+    headline = "Trading platform suffers outage as prices swing"
+    alone = score_article(headline, "")
+    assert alone.label == "NEGATIVE"
+    assert score_article(headline, headline) == alone
+    assert score_article(headline, f"{headline}.\n\nIt was back after an hour.") == \
+        score_article(headline, "It was back after an hour.")
+
+
+def test_a_record_of_something_is_not_a_record_high() -> None:
+    assert score_sentence("The company kept a record of every payment.") == 0.0
+    assert classify_article("Bitcoin hits record", "") == "POSITIVE"
+    assert classify_article("Scam losses hit record $5 billion", "") == "NEGATIVE"
+    assert classify_article("Gold retreats from record", "") == "NEGATIVE"
+
+
+def test_the_undo_section_may_share_words_with_others_but_nothing_else_may() -> None:
+    lexicon = parse_lexicon("[up]\n1.0: lifts\n[negative]\n1.0: ban\n[undo]\nlifts, overturns\n"
+                            "[flat]\nlittle changed\n[explainer]\nhow to\n")
+    assert lexicon.undo == frozenset({"lifts", "overturns"})
+    assert (lexicon.category("lifts"), lexicon.category("overturns")) == ("direction", "undo")
+    assert (lexicon.flat, lexicon.explainer) == (frozenset({"little changed"}), frozenset({"how to"}))
+    with pytest.raises(LexiconError) as caught:
+        parse_lexicon("[flat]\nsteady\n[positive]\n1.0: steady\n")
+    assert str(caught.value) == "'steady' is in both [positive] and [flat]"

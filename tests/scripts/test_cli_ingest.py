@@ -443,3 +443,24 @@ def test_a_feed_brings_its_entries_and_reports_the_one_that_failed(home: Path, s
     assert out["summary"] == {"created": 1, "updated": 0, "unchanged": 0, "failed": 1}
     saved = (home / LITHIUM_REL).read_text(encoding="utf-8")
     assert "externalId: ridgeway-20260206-lithium" in saved and "tags:\n  - LITHIUM\n" in saved
+
+
+# ------------------------------------------------------------------------------- sentiment --
+
+def test_headline_records_get_their_sentiment_from_the_headline(home: Path, tmp_path: Path) -> None:
+    # a crypto headline export: only a headline (repeated as the summary), no article text
+    records = tmp_path / "headlines.jsonl"
+    rows = [("Exchange token jumps after Coinbase listing", "POSITIVE"),
+            ("Bridge exploited for $12 million", "NEGATIVE"),
+            ("Regulator lifts ban on crypto exchanges", "POSITIVE"),
+            ("Token unlock schedule published for next quarter", "NEUTRAL")]
+    records.write_text("".join(json.dumps({"title": t, "description": t, "date": "2026-02-10"}) + "\n"
+                               for t, _ in rows), encoding="utf-8")
+    result = invoke(home, str(records))
+    assert result.exit_code == 0, result.output
+    from archive.store import Store
+
+    got = {a.title: (a.sentiment, a.sentiment_source, dict(a.sentiment_model or {}))
+           for _, a, _ in Store(home).iter_articles() if a}
+    model = {"name": "newsarchive-finlex", "version": "2"}
+    assert got == {t: (label, "computed", model) for t, label in rows}
