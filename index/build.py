@@ -417,20 +417,27 @@ def _live_writer(home: Path, timeout: float, *, bulk: bool = False) -> SegmentWr
 
 # -------------------------------------------------------------------------- merge policy --
 
-def _merge_small_segments(writer: SegmentWriter, segments: list) -> list:
+def merge_small_segments(writer: SegmentWriter, segments: list, *,
+                         small_docs: int = SMALL_SEGMENT_DOCS,
+                         max_small: int = MAX_SMALL_SEGMENTS) -> list:
     """Whoosh merge policy for commits in the request path: leave big segments alone and merge
-    the small ones only once there are more than ``MAX_SMALL_SEGMENTS`` of them (at most
-    ``SMALL_SEGMENT_DOCS * MAX_SMALL_SEGMENTS`` documents: a bounded, short merge)."""
-    small = sorted((s for s in segments if s.doc_count_all() < SMALL_SEGMENT_DOCS),
+    the small ones (under ``small_docs`` documents) only once there are more than ``max_small``
+    of them (at most ``small_docs * max_small`` documents: a bounded, short merge)."""
+    small = sorted((s for s in segments if s.doc_count_all() < small_docs),
                    key=lambda s: s.doc_count_all())
-    if len(small) <= MAX_SMALL_SEGMENTS:
+    if len(small) <= max_small:
         return segments
     merged = {id(s) for s in small}
     for segment in small:
         reader = SegmentReader(writer.storage, writer.schema, segment)
-        writer.add_reader(reader)
-        reader.close()
+        try:
+            writer.add_reader(reader)
+        finally:
+            reader.close()
     return [s for s in segments if id(s) not in merged]
+
+
+_merge_small_segments = merge_small_segments
 
 
 # ------------------------------------------------------------------------ incremental writes --

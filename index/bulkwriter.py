@@ -21,7 +21,10 @@ Profiling a rebuild (cProfile, 500 synthetic articles of 150-1,500 words) showed
   inline in the term's entry: a W3 codec feature every reader understands, whose writing side
   has a typo in Whoosh 2.7.5 (``set_inline`` for ``set_inlined``), fixed by ``_InlineWriter``.
   The segment is handed over with a plain ``W3Codec``, so opening the index needs nothing of
-  ours.
+  ours. An inlined list holds one value per posting, ``None`` for formats without values, as
+  Whoosh's block reader gives them: merges (``add_reader``) copy what they read, and
+  ``tests/index/test_segment_mix.py`` checks that any mix of our segments and Whoosh's, merged
+  either way, is the index Whoosh's writer alone makes.
 - Writing postings: Whoosh feeds the sorted postings to the codec one Python call per posting
   (with type checks and block statistics updated each time); here each term's postings are
   grouped and sliced into blocks at C speed, and each block's statistics computed at once.
@@ -50,7 +53,7 @@ from whoosh.analysis.analyzers import CompositeAnalyzer
 from whoosh.analysis.tokenizers import default_pattern
 from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PostingsWriter, W3TermInfo
 from whoosh.compat import dumps
-from whoosh.system import pack_ushort
+from whoosh.system import pack_uint, pack_ushort
 from whoosh.formats import Positions
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.util import random_name
@@ -169,17 +172,43 @@ class _MemoryLengths:
         return _LENGTH_OF_BYTE[column[docnum]]
 
 
+def _inline_values(fmt: Any, values: list, count: int) -> tuple | None:
+    """The values of an inlined posting list as a reader must find them: one per posting, and
+    ``None`` each for a format without values (ids, keywords, dates, numbers, booleans), which is
+    what Whoosh's block reader gives for those; a merge (``add_reader``) copies them as they are
+    read, and an empty list reads back as ``''``, which Whoosh's posting pool refuses.
+    ``None`` when ``values`` has fewer entries than postings (the list is then not inlined)."""
+    if fmt.fixed_value_size() == 0:
+        return (None,) * count
+    if len(values) != count:
+        return None
+    return tuple(values)
+
+
+def spelling_value(fmt: Any) -> bytes:
+    """The value of a spelling posting: a frequency of 1 in a ``Frequency`` field (what Whoosh's
+    spelling subfield holds; a merge reads 4 bytes per posting back)."""
+    return b"" if fmt.fixed_value_size() == 0 else pack_uint(1)
+
+
 class _InlineWriter(W3PostingsWriter):
-    """W3 postings writer whose inline branch works (Whoosh calls a method that is missing)."""
+    """W3 postings writer whose inline branch works (Whoosh calls a method that is missing, and
+    would store no values for formats without them)."""
 
     def finish_postings(self) -> Any:
+        terminfo = self._terminfo
+        values = None
         if not self.written() and len(self) < self._inlinelimit:
-            terminfo = self._terminfo
+            values = _inline_values(self._format, self._values, len(self._ids))
+        if values is not None:
             terminfo.add_block(self)
-            terminfo.set_inlined(self._ids, self._weights, self._values)
-            self._terminfo = None
-            return terminfo
-        return super().finish_postings()
+            terminfo.set_inlined(self._ids, self._weights, values)
+        else:  # as Whoosh's: the last block, and where the term's blocks are
+            if self._ids:
+                self._write_block(last=True)
+            terminfo.set_extent(self._startoffset, self._postfile.tell() - self._startoffset)
+        self._terminfo = None
+        return terminfo
 
 
 class _InlineCodec(W3Codec):
@@ -290,9 +319,10 @@ class BulkSegmentWriter(SegmentWriter):
                     if fresh:
                         seen |= fresh
                         spelling = self._field_terms(spellfield)
+                        spell_value = spelling_value(schema[spellfield].format)
                         for word in fresh:
                             # only the term matters (the corrector ranks by the main field)
-                            spelling[word] = (array("I", [0]), array("d", [1.0]), [b""])
+                            spelling[word] = (array("I", [0]), array("d", [1.0]), [spell_value])
                         new_terms += len(fresh)
 
                 if field.vector:
@@ -409,6 +439,7 @@ class BulkSegmentWriter(SegmentWriter):
         prefix = b""
         inline_below = 0
         blocklimit = 0
+        valueless = False
         add_term = None
         pack_terminfo = W3TermInfo._struct.pack
         for (fieldname, btext), docnums, weights, values in self._iter_terms():
@@ -423,6 +454,7 @@ class BulkSegmentWriter(SegmentWriter):
                 blocklimit = postwriter._blocklimit
                 inline_below = min(postwriter._inlinelimit, blocklimit + 1)
                 add_term = fieldwriter._tindex.add
+                valueless = schema[fieldname].format.fixed_value_size() == 0
             count = len(docnums)
             if count < inline_below:
                 # most terms: the term entry with its postings inline, built here in one step
@@ -438,7 +470,8 @@ class BulkSegmentWriter(SegmentWriter):
                                      length_to_byte(max(found)) if found else 0,
                                      max(0, max(weights)), docnums[0], docnums[-1])
                 add_term(prefix + btext, head + dumps((tuple(docnums), tuple(short),
-                                                       tuple(v for v in values if v)), 2))
+                                                       (None,) * count if valueless else tuple(values)),
+                                                      2))
                 continue
             fieldwriter.start_term(btext)
             postwriter = fieldwriter._postwriter

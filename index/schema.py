@@ -11,7 +11,9 @@ from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 #: bump when the schema or the meaning of a field changes; an older index asks for a reindex
-SCHEMA_VERSION = 1
+#: (2: segments of version 1's bulk writer held no posting values for id, keyword, date, number,
+#: boolean and spelling terms, and merging them failed)
+SCHEMA_VERSION = 2
 
 #: frontmatter key -> index field, for the fields whose names differ
 INDEX_FIELD_OF = {
