@@ -334,25 +334,6 @@ def http_url(value: str | None) -> str | None:
     return text if re.match(r"^https?://[^\s]+$", text, re.IGNORECASE) else None
 
 
-def identity_key(article: Article) -> str:
-    """What makes two inputs the same article: its address, else the publisher's id, else
-    source + day + title. The id is derived from it once and never changes after."""
-    if article.canonical_url:
-        return "url:" + normalise_url(article.canonical_url)
-    if article.url:
-        return "url:" + normalise_url(article.url)
-    if article.external_id:
-        return f"ext:{article.source_key}:{article.external_id}"
-    title = re.sub(r"\W+", " ", unicodedata.normalize("NFKC", article.title).casefold()).strip()
-    day = f"{article.published_at:%Y-%m-%d}" if article.published_at else "undated"
-    return f"title:{article.source_key}:{day}:{title}"
-
-
-def derive_id(article: Article) -> str:
-    """16 hex characters, URL-safe, like the seed file names (``e544e9d223c7c1b3``)."""
-    return hashlib.sha256(identity_key(article).encode("utf-8")).hexdigest()[:16]
-
-
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 

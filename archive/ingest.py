@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from archive import cleanup, dates, enrich
-from archive.article import Article, Source, clean_line, clean_text, derive_id, source_key
+from archive.article import Article, Source, clean_line, clean_text, source_key
 from archive.errors import InputError, NewsarchiveError
-from archive.store import MAX_FILE_BYTES, SaveResult, Store, read_article
+from archive.identity import derive_id, scope_input_id
+from archive.store import MAX_FILE_BYTES, SaveResult, Store
 from archive.types import Failure, IngestOptions, InputResult, context_year, utcnow
 
 __all__ = ["FORMATS", "EXTENSIONS", "Failure", "IngestOptions", "InputResult", "context_year",
@@ -90,12 +91,9 @@ def finish_article(draft: Article, options: IngestOptions) -> Article:
         content_hash=enrich.compute_content_hash(body),
         ingested_at=article.ingested_at or options.now,
     )
-    if article.id:
-        return article
-    # an unknown date (the ingest time stands in) must not make the same text a new article
-    # tomorrow: the id of such an article does not depend on the date
-    undated = article.replace(published_at=None) if article.date_source == "ingested" else article
-    return article.replace(id=derive_id(undated))
+    # an id the draft brought stays (``Store.save(..., trust_id=False)`` checks one an input
+    # brought); else derived (without the date when it is unknown: see ``archive.identity``)
+    return article if article.id else article.replace(id=derive_id(article))
 
 
 # ----------------------------------------------------------------------------------- inputs --
@@ -248,7 +246,8 @@ def ingest(
                 yield InputResult(f"{item} {draft.label}".strip(), "failed", error=draft.message)
                 continue
             try:
-                saved = store.save(_keep_known_date(finish_article(draft, options), store))
+                article = finish_article(scope_input_id(draft), options)
+                saved = store.save(article, trust_id=False)
             except NewsarchiveError as exc:
                 yield InputResult(item, "failed", title=draft.title, error=exc.message)
                 continue
@@ -259,21 +258,6 @@ def ingest(
                 on_saved(saved)
             yield InputResult(item, saved.status, id=saved.article.id, path=str(saved.path),
                               title=saved.article.title)
-
-
-def _keep_known_date(article: Article, store: Store) -> Article:
-    """An article whose date is unknown this time (``dateSource: ingested``) keeps the date it
-    was stored with: ingesting the same text again is then "unchanged", not a move to today."""
-    if article.date_source != "ingested" or not article.id:
-        return article
-    path = store.path_of(article.id)
-    if path is None or not path.exists():
-        return article
-    try:
-        old = read_article(path)
-    except NewsarchiveError:
-        return article
-    return article.replace(published_at=old.published_at, date_source=old.date_source)
 
 
 def _unexpected(exc: Exception) -> str:

@@ -12,9 +12,12 @@ could misread, so the file means the same to any tool.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import re
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -22,15 +25,15 @@ from typing import Any, Callable, Iterator
 import frontmatter
 import yaml
 
-from archive.article import (
-    Article,
-    article_from_mapping,
-    article_to_mapping,
-    derive_id,
-    is_valid_id,
-    slugify,
-)
+from archive import identity
+from archive.article import Article, article_from_mapping, article_to_mapping, is_valid_id
 from archive.errors import FormatError, InputError, NotFound, StoreError
+from archive.home import resolve_home
+from archive.identity import relative_path
+
+__all__ = ["MAX_FILE_BYTES", "SaveResult", "Store", "atomic_write_bytes", "atomic_write_text",
+           "decode_text", "dump_yaml", "load_yaml", "parse_article", "read_article", "read_id",
+           "relative_path", "render_article", "split_frontmatter"]
 
 #: article files larger than this are refused (a news article is a few tens of KB)
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -220,13 +223,6 @@ def render_article(article: Article) -> str:
     return f"---\n{dump_yaml(article_to_mapping(article))}---\n" + (f"{body}\n" if body else "")
 
 
-def relative_path(article: Article) -> Path:
-    """``articles/YYYY/MM/<slug>.<lang>.md`` by ``publishedAt`` (UTC) and the title."""
-    lang = re.sub(r"[^a-z-]", "", (article.lang or "en").lower())[:8] or "und"
-    when = article.published_at
-    return Path("articles", f"{when:%Y}", f"{when:%m}", f"{slugify(article.title)}.{lang}.md")
-
-
 # ----------------------------------------------------------------------------------- writing --
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -283,6 +279,12 @@ def read_article(path: Path) -> Article:
 # ------------------------------------------------------------------------------------- store --
 
 _ID_LINE = re.compile(r"^id:[ \t]*['\"]?([A-Za-z0-9_-]+)['\"]?[ \t]*$", re.M)
+_FENCE = re.compile(r"\r?\n---[ \t]*(?:\r?\n|\Z)")
+
+#: the journal is rewritten with one line per id when it grows past this
+JOURNAL_COMPACT_BYTES = 8 * 1024 * 1024
+#: how long a save waits for another process's save (one article's decision and write)
+LOCK_TIMEOUT = 30.0
 
 
 @dataclass(frozen=True)
@@ -293,19 +295,34 @@ class SaveResult:
 
 
 class Store:
-    """The article files under ``<home>/articles``: iterate, find by id, save (create or update)."""
+    """The article files under ``<home>/articles``: iterate, find by id, save (create or update).
+
+    Which article an input is and where its file goes is ``archive.identity``'s decision;
+    ``save`` takes the home's write lock (``.articles.lock``, across processes), asks
+    ``identity.place`` and writes, so two processes saving versions of one article never leave
+    two files with one id. Every save also appends ``id<TAB>path`` to ``.articles.ids``, a
+    journal the other processes read under the lock: what another ingest wrote since their index
+    was opened is found there (the index itself is updated after the files, in batches). The
+    journal is a cache like the index: every answer is checked against the file's ``id:`` line."""
 
     def __init__(self, home: Path | str, *, locate: Callable[[str], Path | None] | None = None) -> None:
         """``locate`` is a faster way to find an article's file by id than reading the head of
         every file (the command line passes the search index's stored paths). Its answers are
         checked against the file's own ``id:`` line; when it knows nothing, ``save`` looks at the
         path the article would have. Without it, the first lookup reads the whole folder."""
-        self.home = Path(home)
+        self.home = resolve_home(home)
         self.articles_dir = self.home / "articles"
         self._paths_by_id: dict[str, Path] | None = None
         self._locate = locate
-        #: ids found or written through ``locate`` (no full catalogue read)
+        #: ids found, written, or read from the journal (on top of the locator or the catalogue)
         self._known: dict[str, Path] = {}
+        self._journal_state: tuple[int, int] = (0, 0)  # (inode, bytes read)
+        self._journal_floor = 0  # its size after the last compaction
+
+    @property
+    def knows_every_file(self) -> bool:
+        """True when ``path_of`` answers from a reading of every file (no locator)."""
+        return self._locate is None
 
     # -- reading
     def iter_paths(self) -> Iterator[Path]:
@@ -333,23 +350,30 @@ class Store:
         return self._paths_by_id
 
     def path_of(self, article_id: str) -> Path | None:
+        """The file holding ``article_id`` (its ``id:`` line says so), or ``None``."""
         if not is_valid_id(article_id):
             return None
-        if self._locate is None or self._paths_by_id is not None:
-            return self._catalog().get(article_id)
-        if article_id in self._known:
-            return self._known[article_id]
-        path = self._locate(article_id)
+        known = self._known.get(article_id)
+        if known is not None and read_id(known) == article_id:
+            return known
+        if self._locate is None:
+            path = self._catalog().get(article_id)
+        else:
+            path = self._locate(article_id)
         if path is not None and read_id(path) == article_id:
             self._known[article_id] = path
             return path
         return None
 
-    def _remember(self, article_id: str, path: Path) -> None:
-        if self._paths_by_id is not None or self._locate is None:
-            self._catalog()[article_id] = path
-        else:
-            self._known[article_id] = path
+    def id_at(self, path: Path) -> str | None:
+        return read_id(path)
+
+    def read(self, path: Path) -> Article | None:
+        """The article of a file, ``None`` if it cannot be read or parsed."""
+        try:
+            return read_article(path)
+        except (InputError, FormatError):
+            return None
 
     def get(self, article_id: str) -> Article:
         path = self.path_of(article_id)
@@ -358,79 +382,141 @@ class Store:
         return read_article(path)
 
     # -- writing
-    def save(self, article: Article) -> SaveResult:
+    def save(self, article: Article, *, trust_id: bool = True) -> SaveResult:
         """Create the article's file, or update the existing one with the same id.
 
+        ``trust_id=False`` when the article's id came with an input (see ``archive.identity``).
         An update keeps ``id`` and ``ingestedAt``; if nothing but volatile fields changed the file
         is left alone (``unchanged``). A changed title or date moves the file (new path written
         first, then the old one removed: a crash in between leaves two copies with the same id,
         which ``newsarchive verify`` reports, never zero)."""
-        if article.published_at is None:
-            raise InputError("the article has no publication date", source=article.title)
-        article_id = article.id or derive_id(article)
-        if not is_valid_id(article_id):
-            raise InputError(f"invalid article id {article_id!r}")
-        article = article.replace(id=article_id)
-        old_path = self.path_of(article_id)
-        if old_path is None and self._locate is not None and self._paths_by_id is None:
-            # not known to the index: it may still be where it would be written (an index behind
-            # the files); a file moved elsewhere meanwhile is what `newsarchive verify` reports
-            expected = self.home / relative_path(article)
-            for candidate in (expected, _with_id_suffix(expected, article_id)):
-                if read_id(candidate) == article_id:
-                    old_path = candidate
-                    break
-        old = None
-        if old_path is not None and old_path.exists():
-            try:
-                old = read_article(old_path)
-            except (InputError, FormatError):
-                old = None  # a broken file with our id is replaced by the good version
-        if old is not None:
-            article = article.replace(
-                ingested_at=old.ingested_at or article.ingested_at,
-                extra={**old.extra, **article.extra},
-            )
-            if _same_content(old, article):
-                return SaveResult("unchanged", old_path, old)
-        target = self._free_path(relative_path(article), article_id, old_path)
+        with self._locked():
+            self._read_journal()
+            return self.write(identity.place(article, self, trust_id=trust_id))
+
+    def write(self, placement: identity.Placement) -> SaveResult:
+        """Write what ``identity.place`` decided (with the lock held)."""
+        article, target, previous, old = (placement.article, placement.path, placement.previous,
+                                           placement.old)
+        if old is not None and _same_content(old, article):
+            return SaveResult("unchanged", previous or target, old)
+        article_id = article.id or ""
         try:
             atomic_write_text(target, render_article(article))
-            if old_path is not None and old_path != target and old_path.exists():
-                old_path.unlink()
-                _fsync_dir(old_path.parent)
+            if previous is not None and previous != target and read_id(previous) == article_id:
+                previous.unlink(missing_ok=True)
+                _fsync_dir(previous.parent)
         except OSError as exc:
             raise StoreError(f"cannot write {target}: {exc.strerror}") from None
-        self._remember(article_id, target)
-        return SaveResult("updated" if old_path else "created", target, article)
+        self._known[article_id] = target
+        if self._paths_by_id is not None:
+            self._paths_by_id[article_id] = target
+        self._append_journal(article_id, target)
+        return SaveResult(placement.status, target, article)
 
-    def _free_path(self, rel: Path, article_id: str, own: Path | None) -> Path:
-        """The path for a new file; if another article has it, the id is added to the slug."""
-        path = self.home / rel
-        if own is not None and path == own:
-            return path
-        if path.exists():
-            path = _with_id_suffix(path, article_id)
-        return path
+    # -- the lock and the journal
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """The home's write lock, across processes. A home that cannot be written to is not
+        locked: nothing can be written there either, and the write says so."""
+        try:
+            self.articles_dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError:
+            yield
+            return
+        try:
+            deadline = time.monotonic() + LOCK_TIMEOUT
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise StoreError(f"another process has held {self._lock_path} "
+                                         f"for more than {LOCK_TIMEOUT:.0f} s") from None
+                    time.sleep(0.005)
+            yield
+        finally:
+            os.close(fd)  # releases the lock
 
+    @property
+    def _lock_path(self) -> Path:
+        return self.home / ".articles.lock"
 
-def _with_id_suffix(path: Path, article_id: str) -> Path:
-    """``slug.en.md`` -> ``slug-<id[:8]>.en.md``: where an article goes when its path is taken."""
-    stem, lang = path.name[: -len(".md")].rsplit(".", 1)
-    return path.with_name(f"{stem}-{article_id[:8]}.{lang}.md")
+    @property
+    def _journal(self) -> Path:
+        return self.home / ".articles.ids"
+
+    def _read_journal(self) -> None:
+        """What other processes saved since the last look (read with the lock held)."""
+        try:
+            with self._journal.open("rb") as handle:
+                st = os.fstat(handle.fileno())
+                inode, size = st.st_ino, st.st_size
+                seen_inode, offset = self._journal_state
+                if inode != seen_inode or size < offset:
+                    offset = 0  # a new journal (compacted, or the first look)
+                handle.seek(offset)
+                data = handle.read()
+        except OSError:
+            return
+        complete = data[: data.rfind(b"\n") + 1]
+        self._journal_state = (inode, offset + len(complete))
+        for line in complete.decode("utf-8", "replace").splitlines():
+            article_id, _, rel = line.partition("\t")
+            if article_id and rel:
+                self._known[article_id] = self.home / rel
+
+    def _append_journal(self, article_id: str, path: Path) -> None:
+        try:
+            with self._journal.open("ab") as handle:
+                if handle.tell() != self._journal_state[1]:  # a half line left by a crash: end it
+                    handle.write(b"\n")
+                handle.write(self._journal_line(article_id, path))
+                self._journal_state = (os.fstat(handle.fileno()).st_ino, handle.tell())
+            if self._journal_state[1] > max(JOURNAL_COMPACT_BYTES, 2 * self._journal_floor):
+                self._compact_journal()
+        except (OSError, ValueError):
+            pass  # the journal is a cache: without it the index and the paths still find files
+
+    def _journal_line(self, article_id: str, path: Path) -> bytes:
+        return f"{article_id}\t{path.relative_to(self.home).as_posix()}\n".encode("utf-8")
+
+    def _compact_journal(self) -> None:
+        """One line per id (the latest), written aside and renamed over the journal; the other
+        processes see a new file and read it from the start."""
+        data = b"".join(self._journal_line(i, p) for i, p in self._known.items()
+                        if p.is_relative_to(self.home))
+        self._journal_floor = len(data)
+        if 2 * len(data) > self._journal_state[1]:
+            return  # mostly distinct ids: not worth a rewrite yet
+        atomic_write_bytes(self._journal, data)
+        self._journal_state = (os.stat(self._journal).st_ino, len(data))
 
 
 def read_id(path: Path) -> str | None:
-    """The ``id:`` of an article file, from its frontmatter's text (no YAML parse); ``None`` if
-    the file is missing or has none."""
+    """The ``id:`` of an article file, from its frontmatter's text (no YAML parse), however long
+    the frontmatter; ``None`` if the file is missing, has no frontmatter or no id line. When the
+    id is given twice, the last one counts, as for a YAML reader."""
     try:
-        with path.open("r", encoding="utf-8", errors="replace") as handle:
+        with path.open("rb") as handle:
             head = handle.read(16384)
+            while _FENCE.search(head.decode("utf-8", "replace"), 3) is None:
+                if len(head) > MAX_FRONTMATTER_BYTES:
+                    return None
+                more = handle.read(65536)
+                if not more:
+                    return None
+                head += more
     except OSError:
         return None
-    end = head.find("\n---", 3)
-    match = _ID_LINE.search(head, 0, end if end > 0 else len(head))
-    return match.group(1) if match else None
+    text = head.decode("utf-8", "replace").lstrip("\ufeff")
+    if not text.startswith("---"):
+        return None
+    end = _FENCE.search(text, 3)
+    found = _ID_LINE.findall(text, 0, end.start() if end else len(text))
+    return found[-1] if found else None
 
 
 #: fields that change on every ingest without the article changing
@@ -438,6 +524,5 @@ VOLATILE_FIELDS = ("ingested_at", "fetched_at")
 
 
 def _same_content(old: Article, new: Article) -> bool:
-    return render_article(old.replace(**{f: None for f in VOLATILE_FIELDS})) == render_article(
-        new.replace(**{f: None for f in VOLATILE_FIELDS})
-    )
+    blank = {f: None for f in VOLATILE_FIELDS}
+    return render_article(old.replace(**blank)) == render_article(new.replace(**blank))

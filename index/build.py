@@ -54,7 +54,8 @@ from whoosh.reading import SegmentReader
 from whoosh.util.filelock import try_for
 from whoosh.writing import SegmentWriter
 
-from archive.article import Article, compute_content_hash, derive_id
+from archive.article import Article, compute_content_hash
+from archive.identity import derive_id
 from archive.errors import FormatError, IndexUnavailable, InputError, NewsarchiveError
 from archive.home import index_dir
 from archive.store import MAX_FILE_BYTES, Store, atomic_write_text, decode_text, parse_article

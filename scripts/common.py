@@ -9,7 +9,7 @@ from typing import Any, Callable
 import click
 
 from archive.errors import NewsarchiveError
-from archive.home import ENV_HOME, default_home
+from archive.home import ENV_HOME, default_home, resolve_home
 
 
 def home_option(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -21,6 +21,7 @@ def home_option(func: Callable[..., Any]) -> Callable[..., Any]:
         default=default_home,
         show_default="$NEWSARCHIVE_HOME or ~/.local/share/newsarchive",
         help="Home folder of the archive (articles/, raw/, index/).",
+        callback=lambda _ctx, _param, value: resolve_home(value),
     )(func)
 
 

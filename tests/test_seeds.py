@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 
 from archive import enrich
-from archive.article import compute_content_hash, derive_id, parse_datetime
+from archive.article import compute_content_hash, parse_datetime
+from archive.identity import derive_id
 from archive.ingest import IngestOptions, ingest
 from archive.store import Store, load_yaml, parse_article, split_frontmatter
 from tests.conftest import SEEDS

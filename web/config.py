@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from archive.errors import NewsarchiveError
-from archive.home import default_home
+from archive.home import default_home, resolve_home
 
 ENV_PREFIX = "NEWSARCHIVE_"
 ENV_CONFIG_FILE = "NEWSARCHIVE_CONFIG"
@@ -83,7 +83,7 @@ def read_config_file(path: Path) -> dict[str, Any]:
 
 def normalise(settings: dict[str, Any]) -> dict[str, Any]:
     out = dict(settings)
-    out["HOME"] = Path(out["HOME"]).expanduser() if out["HOME"] else default_home()
+    out["HOME"] = resolve_home(out["HOME"]) if out["HOME"] else default_home()
     out["SITE_NAME"] = str(out["SITE_NAME"]).strip() or DEFAULTS["SITE_NAME"]
     for key in ("EMBED_ORIGINS", "CORS_ORIGINS"):
         out[key] = parse_origins(out[key], key)

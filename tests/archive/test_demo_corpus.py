@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.article import derive_id
+from archive.identity import derive_id
 from archive.demo import demo_articles_dir
 from archive.store import read_article, render_article
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from archive.article import Article, Source, compute_content_hash, derive_id
+from archive.article import Article, Source, compute_content_hash
+from archive.identity import derive_id
 
 _ROWS: tuple[tuple, ...] = (
     # the Kestrel week

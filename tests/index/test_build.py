@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from whoosh.query import Every, Term
 
-from archive.article import Article, Source, compute_content_hash, derive_id
+from archive.article import Article, Source, compute_content_hash
+from archive.identity import derive_id
 from archive.errors import IndexUnavailable
 from archive.store import Store, render_article
 from index import build

@@ -9,7 +9,8 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from archive.article import Article, Source, compute_content_hash, derive_id
+from archive.article import Article, Source, compute_content_hash
+from archive.identity import derive_id
 from archive.errors import NotFound, QueryError
 from archive.store import Store
 from index.model import FacetValue, HistogramBucket, SearchQuery, parse_params

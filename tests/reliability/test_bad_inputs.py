@@ -62,7 +62,6 @@ def make_corpus(folder: Path) -> dict[str, str]:
                           "but got ':'",
         "deep-yaml.md": "the frontmatter is not valid YAML at line 3, column 35: frontmatter is nested "
                         "deeper than 32 levels",
-        "traversal-id.md": "invalid article id '../../etc/passwd'",
         "nested.html": "no article text found in the page",
         "huge.md": "the file is 210 MB, more than the 5 MB limit for this kind of input",
     }
@@ -79,8 +78,13 @@ def test_each_bad_input_gives_its_one_clear_message(tmp_path: Path) -> None:
     failures = {Path(r["input"]).name: r["error"] for r in report["results"] if r["status"] == "failed"}
     assert failures == expected
     created = [r for r in report["results"] if r["status"] == "created"]
-    assert [Path(r["input"]).name for r in created] == ["good.md"]
-    assert [p.name for p in Store(home).iter_paths()] == ["regional-lender-beats-estimates-on-fee-income.en.md"]
+    assert [Path(r["input"]).name for r in created] == ["good.md", "traversal-id.md"]
+    assert [p.relative_to(home).as_posix() for p in Store(home).iter_paths()] == [
+        "articles/2025/01/escape-attempt.en.md",
+        "articles/2025/04/regional-lender-beats-estimates-on-fee-income.en.md"]
+    # an id brought by an input is the publisher's: kept as externalId, never a path
+    escaped = Store(home).get(created[1]["id"])
+    assert (len(escaped.id), escaped.external_id) == (16, "../../etc/passwd")
     assert not os.path.exists("/tmp/pwned")
 
 

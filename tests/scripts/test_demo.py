@@ -18,7 +18,8 @@ import pytest
 from click.testing import CliRunner
 
 from archive import enrich
-from archive.article import Article, Source, compute_content_hash, derive_id
+from archive.article import Article, Source, compute_content_hash
+from archive.identity import derive_id
 from archive.demo import demo_articles_dir, demo_inputs_dir
 from archive.store import Store, read_article
 from index.model import SearchQuery

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from archive.article import Article, Source, compute_content_hash, derive_id
+from archive.article import Article, Source, compute_content_hash
+from archive.identity import derive_id
 from archive.store import Store
 from index.model import MAX_PARAMS, MAX_SEARCH_CHARS, MAX_VALUE_CHARS, MAX_VALUES, SEARCH_PARAMS
 

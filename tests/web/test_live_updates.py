@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
-from archive.article import Article, Source, derive_id
+from archive.article import Article, Source
+from archive.identity import derive_id
 from archive.store import Store
 from index.build import update_documents
 from tests.index.fixtures import build_fixture_index, fixture_articles

@@ -9,7 +9,8 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from archive.article import Article, Source, compute_content_hash, derive_id
+from archive.article import Article, Source, compute_content_hash
+from archive.identity import derive_id
 from archive.demo import demo_articles_dir
 from archive.ingest import IngestOptions, ingest
 from archive.store import Store
