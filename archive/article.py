@@ -23,6 +23,10 @@ from archive.errors import FormatError
 
 SENTIMENTS = ("POSITIVE", "NEGATIVE", "NEUTRAL")
 DATE_SOURCES = ("provided", "extracted", "inferred", "ingested")
+#: the ``dateSource`` of an article whose publication date is unknown: its file keeps a
+#: ``publishedAt`` (the format requires one; it holds the ingest time), but nothing may read it
+#: as a publication date (see ``Article.is_dated``)
+UNDATED_SOURCE = "ingested"
 SENTIMENT_SOURCES = ("provided", "computed")
 
 
@@ -112,6 +116,17 @@ class Article:
 
     def replace(self, **changes: Any) -> "Article":
         return dataclasses.replace(self, **changes)
+
+    @property
+    def is_dated(self) -> bool:
+        """True when the publication date is known; False for ``dateSource: ingested``, whose
+        ``publishedAt`` is only the ingest time kept for the format's sake."""
+        return self.published_at is not None and self.date_source != UNDATED_SOURCE
+
+    @property
+    def published(self) -> datetime | None:
+        """The publication date when it is known, else ``None`` ("date unknown")."""
+        return self.published_at if self.is_dated else None
 
     @property
     def source_key(self) -> str:

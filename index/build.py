@@ -233,7 +233,8 @@ def document_for(article: Article, path: Path | str, home: Path) -> dict[str, An
         except ValueError:
             path = Path(os.path.relpath(path, home))
     tags = [t.replace(",", " ").strip() for t in article.tags]
-    published = _naive_utc(article.published_at)
+    # an undated article has no ``published`` in the index (the undated contract, index/schema.py)
+    published = _naive_utc(article.published)
     doc: dict[str, Any] = {
         "id": article.id or derive_id(article),
         "title": article.title,
@@ -248,7 +249,8 @@ def document_for(article: Article, path: Path | str, home: Path) -> dict[str, An
         "author": article.author,
         "url": article.url or article.canonical_url,
         "published": published,
-        "ingested": _naive_utc(article.ingested_at) or published,
+        "date_source": article.date_source,
+        "ingested": _naive_utc(article.ingested_at) or _naive_utc(article.published_at),
         "draft": bool(article.draft),
         "content_hash": article.content_hash or compute_content_hash(article.body),
         "path": path.as_posix(),

@@ -273,7 +273,11 @@ def _numeric_column(reader: Any, fieldname: str, size: int) -> np.ndarray:
         count = min(column._count, size)
         data = column._dbfile.get(column._basepos, count * column._fixedlen)
         dtype = ">i8" if column._typecode == "q" else ">u8"
-        values = np.frombuffer(data, dtype=dtype).astype(np.int64)
+        raw = np.frombuffer(data, dtype=dtype)
+        # a document without a value holds the typecode's maximum (2**64 - 1 for "Q", which
+        # would read as -1): every "no value" is MISSING
+        values = raw.astype(np.int64)
+        values[raw == np.iinfo(dtype).max] = MISSING
         if count < size:
             values = np.concatenate([values, np.full(size - count, MISSING, dtype=np.int64)])
         return values

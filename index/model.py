@@ -14,6 +14,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 SORTS = ("relevance", "newest", "oldest")
+#: ``SearchQuery.undated``: what a search does with articles whose publication date is unknown
+#: (no ``published`` in the index, see ``index/schema.py``). ``""`` (the default): listed, after
+#: every dated one, when the search has no ``from``/``to``; left out by a date range.
+#: ``include``: listed even with a date range; ``exclude``: never listed; ``only``: only they
+#: (what the histogram's "date unknown" bucket links to; no date range then).
+UNDATED_CHOICES = ("", "include", "exclude", "only")
 MAX_PER_PAGE = 100
 MAX_PAGE = 10_000
 #: limits on a search's parameters (a request over them is refused with a 400, never truncated):
@@ -42,8 +48,8 @@ FACET_PARAMS = {
 }
 
 #: every parameter a search takes, in the order ``SearchQuery.to_params`` writes them
-SEARCH_PARAMS = ("q", *FACET_PARAMS.values(), "from", "to", "sort", "per_page", "as_of", "drafts",
-                 "page")
+SEARCH_PARAMS = ("q", *FACET_PARAMS.values(), "from", "to", "undated", "sort", "per_page", "as_of",
+                 "drafts", "page")
 #: parameters that links from elsewhere carry (analytics): accepted and ignored
 IGNORED_PARAMS = ("fbclid", "gclid", "mc_cid", "mc_eid")
 IGNORED_PREFIX = "utm_"
@@ -52,7 +58,8 @@ PARAM_HINTS = {"tags": "tag", "sources": "source", "limit": "per_page", "size": 
                "count": "per_page", "offset": "page", "query": "q", "search": "q",
                "language": "lang", "languages": "lang", "categories": "category",
                "date_from": "from", "date_to": "to", "since": "from", "until": "to",
-               "order": "sort", "sort_by": "sort", "asof": "as_of", "draft": "drafts"}
+               "order": "sort", "sort_by": "sort", "asof": "as_of", "draft": "drafts",
+               "dateless": "undated", "undated_only": "undated"}
 
 
 @dataclass(frozen=True)
@@ -75,6 +82,8 @@ class SearchQuery:
     #: only what had been ingested by this instant (a citation's replay)
     as_of: datetime | None = None
     include_drafts: bool = False
+    #: articles without a known date: one of ``UNDATED_CHOICES``
+    undated: str = ""
 
     def filters(self) -> dict[str, tuple[str, ...]]:
         return {name: getattr(self, name) for name in FACET_PARAMS}
@@ -90,6 +99,8 @@ class SearchQuery:
             params.append(("from", self.date_from.isoformat()))
         if self.date_to:
             params.append(("to", self.date_to.isoformat()))
+        if self.undated:
+            params.append(("undated", self.undated))
         if self.sort != "relevance":
             params.append(("sort", self.sort))
         if self.per_page != 20:
@@ -115,12 +126,25 @@ class SearchQuery:
     def cleared(self, facet: str | None = None) -> "SearchQuery":
         """Without one facet's filters (or, with no facet, without any filter or date range)."""
         if facet is None:
-            return replace(self, page=1, date_from=None, date_to=None,
+            return replace(self, page=1, date_from=None, date_to=None, undated="",
                            **{name: () for name in FACET_PARAMS})
         return replace(self, **{facet: ()}, page=1)
 
     def with_page(self, page: int) -> "SearchQuery":
         return replace(self, page=page)
+
+    def with_dates(self, date_from: date | None, date_to: date | None) -> "SearchQuery":
+        """The same search narrowed to a date range, back on page 1 (``undated=only``, which
+        cannot have a range, is dropped)."""
+        undated = "" if self.undated == "only" else self.undated
+        return replace(self, date_from=date_from, date_to=date_to, undated=undated, page=1)
+
+    def only_undated(self) -> "SearchQuery":
+        """The same search for the articles without a known date (the histogram's "date
+        unknown" bucket), back on page 1; asked again, it returns to every date."""
+        if self.undated == "only":
+            return replace(self, undated="", page=1)
+        return replace(self, date_from=None, date_to=None, undated="only", page=1)
 
 
 @dataclass(frozen=True)
@@ -143,10 +167,26 @@ class HistogramBucket:
 
 
 @dataclass(frozen=True)
+class UndatedCount:
+    """The histogram's separate bucket: matches without a known publication date.
+
+    ``count`` is taken over the query and its facet filters but not its date range (so a search
+    narrowed to some dates still says how many undated articles it leaves out); ``included``
+    says whether they are among ``SearchResult.total`` and the hits."""
+
+    count: int
+    included: bool
+    #: ``?...``: the same search for the undated articles only (or back, if it already is)
+    url: str
+    selected: bool = False
+
+
+@dataclass(frozen=True)
 class Hit:
     id: str
     title: str
-    published: datetime
+    #: ``None`` when the publication date is unknown ("date unknown")
+    published: datetime | None
     source: str
     source_name: str
     sentiment: str | None
@@ -159,6 +199,10 @@ class Hit:
     #: HTML: the matching passages, text escaped, matches inside <mark>
     snippet: str
     score: float | None = None
+    #: how the date was found (``dateSource``); ``ingested`` when it is unknown
+    date_source: str | None = None
+    #: when the archive first stored it (``ingestedAt``)
+    ingested: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -174,6 +218,8 @@ class SearchResult:
     fingerprint: str
     took_ms: float
     as_of: datetime | None = None
+    #: matches without a known date, counted apart from ``histogram``
+    undated: UndatedCount = UndatedCount(0, True, "?")
 
     @property
     def page(self) -> int:
@@ -201,6 +247,7 @@ class SearchResult:
             },
             "histogram": [_jsonable(asdict(bucket)) for bucket in self.histogram],
             "interval": self.interval,
+            "undated": _jsonable(asdict(self.undated)),
             "suggestion": self.suggestion,
             "fingerprint": self.fingerprint,
             "as_of": _jsonable(self.as_of),
@@ -320,6 +367,13 @@ def parse_params(params: Any) -> SearchQuery:
     date_from, date_to = day("from"), day("to")
     if date_from and date_to and date_from > date_to:
         raise QueryError(f"'from' ({date_from.isoformat()}) is after 'to' ({date_to.isoformat()})")
+    undated = (one("undated") or "").lower()
+    if undated not in UNDATED_CHOICES:
+        raise QueryError("'undated' must be one of include, exclude, only, not "
+                         f"{(one('undated') or '')[:40]!r}")
+    if undated == "only" and (date_from or date_to):
+        raise QueryError("'undated=only' lists the articles without a date: it cannot have "
+                         "'from' or 'to'")
     filters = {}
     for name, param in FACET_PARAMS.items():
         values = tuple(dict.fromkeys(getlist(param)))
@@ -336,6 +390,7 @@ def parse_params(params: Any) -> SearchQuery:
         per_page=integer("per_page", 20, 1, MAX_PER_PAGE, clamp=True),
         as_of=as_of,
         include_drafts=(one("drafts") or "") in ("1", "true", "yes"),
+        undated=undated,
     )
 
 

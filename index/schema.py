@@ -2,7 +2,16 @@
 
 Index field names follow the file format, with one renaming kept here and nowhere else:
 ``publishedAt`` -> ``published``, ``ingestedAt`` -> ``ingested`` (the names of the query language,
-``published:2026-02``), ``source.key`` -> ``source``, ``source.name`` -> ``source_name``.
+``published:2026-02``), ``source.key`` -> ``source``, ``source.name`` -> ``source_name``,
+``dateSource`` -> ``date_source``.
+
+**Undated articles** (the contract every view builds on): an article whose publication date is
+unknown (``dateSource: ingested``; its file keeps the ingest time in ``publishedAt`` for the
+format's sake) has **no ``published`` value in the index**. That one field decides everything:
+``View.published == MISSING`` in ``index.facets``, ``Hit.published is None`` in results; such
+articles sort after every dated one (newest and oldest first), are counted apart from the
+histogram (``SearchResult.undated``), and are left out of ``from``/``to`` date filters unless
+``SearchQuery.undated`` asks for them (see ``index.model.UNDATED_CHOICES``).
 """
 
 from __future__ import annotations
@@ -12,8 +21,9 @@ from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT,
 
 #: bump when the schema or the meaning of a field changes; an older index asks for a reindex
 #: (2: segments of version 1's bulk writer held no posting values for id, keyword, date, number,
-#: boolean and spelling terms, and merging them failed)
-SCHEMA_VERSION = 2
+#: boolean and spelling terms, and merging them failed; 3: undated articles have no
+#: ``published``, and ``date_source`` is a field)
+SCHEMA_VERSION = 3
 
 #: frontmatter key -> index field, for the fields whose names differ
 INDEX_FIELD_OF = {
@@ -22,6 +32,7 @@ INDEX_FIELD_OF = {
     "contentHash": "content_hash",
     "source.key": "source",
     "source.name": "source_name",
+    "dateSource": "date_source",
 }
 
 #: fields the query language accepts with ``name:``; aliases map to the index field
@@ -63,7 +74,10 @@ def build_schema() -> Schema:
         lang=ID(stored=True),
         author=TEXT(stored=True),
         url=ID(stored=True),
+        #: the publication instant (UTC); absent when the date is unknown (see above)
         published=DATETIME(stored=True, sortable=True),
+        #: how the date was found (``dateSource``), shown beside it
+        date_source=ID(stored=True),
         ingested=DATETIME(stored=True, sortable=True),
         #: when the file was deleted: the document stays as a tombstone for ``as_of`` replays
         deleted=DATETIME(stored=True),

@@ -38,7 +38,7 @@ from index.facets import MISSING, ColumnCache, View, bm25_scores, histogram_days
     to_long, year_of_ordinals
 from index.highlight import make_snippet, match_spans, plain_text
 from index.model import FACET_PARAMS, FacetValue, HistogramBucket, Hit, IndexStats, \
-    SearchQuery, SearchResult
+    SearchQuery, SearchResult, UndatedCount
 from index.query import DEFAULT_FIELDS, MAX_EXPANSIONS, has_positive_terms, parse_query, \
     positive_words, scored_terms
 from index.stories import MIN_SHARED, WINDOW_DAYS, are_versions, salient_tokens, story_text
@@ -138,12 +138,14 @@ class SearchService:
         total = int(full.sum())
         facets = {name: self._facet(query, view, plan, name) for name in FACET_PARAMS}
         ordered = _newest_first(view, full)
-        histogram, interval = _histogram(query, view, full)
+        # narrowed to the undated ones, the bars still show where the dated matches are
+        dated = full if query.undated != "only" else plan.filtered(without=DATE_FILTER)
+        histogram, interval = _histogram(query, view, dated)
         start = (query.page - 1) * query.per_page
         if plan.ranked and query.sort == "relevance":
             page = _ranked(searcher, view, plan.wq, full, start + query.per_page)[start:]
         else:
-            docs = ordered if query.sort != "oldest" else ordered[::-1]
+            docs = ordered if query.sort != "oldest" else _oldest_first(view, ordered)
             page = [(int(d), None) for d in docs[start:start + query.per_page]]
         terms = _highlight_terms(plan.wq)
         hits = tuple(self._hit(searcher, docnum, score, terms) for docnum, score in page)
@@ -161,6 +163,7 @@ class SearchService:
             fingerprint=fingerprint(view.ids[ordered]),
             took_ms=(time.perf_counter() - started) * 1000,
             as_of=query.as_of,
+            undated=_undated_count(query, view, plan),
         )
 
     def iter_hits(self, query: SearchQuery, cap: int) -> Iterator[Hit]:
@@ -172,7 +175,7 @@ class SearchService:
             page = _ranked(searcher, view, plan.wq, full, cap)
         else:
             ordered = _newest_first(view, full)
-            docs = ordered if query.sort != "oldest" else ordered[::-1]
+            docs = ordered if query.sort != "oldest" else _oldest_first(view, ordered)
             page = [(int(d), None) for d in docs[:cap]]
         for docnum, score in page:
             yield self._hit(searcher, docnum, score, None)
@@ -284,6 +287,7 @@ class SearchService:
 
         years = year_of_ordinals(histogram_days(view, mask))
         values, counts = np.unique(years, return_counts=True)
+        undated = int((mask & (view.published == MISSING)).sum())
         source = view.facets["source"]
         return IndexStats(
             total=int(mask.sum()),
@@ -296,6 +300,8 @@ class SearchService:
                 "drafts": int((view.live & view.draft & (view.deleted == MISSING)).sum()),
                 "deleted": int((view.live & (view.deleted != MISSING)).sum()),
                 "documents": int(view.live.sum()),
+                #: articles without a known date: in ``total``, not in ``by_year``
+                "undated": undated,
             },
         )
 
@@ -332,9 +338,7 @@ class SearchService:
     def _hit(self, searcher: Any, docnum: int, score: float | None,
              terms: dict[str, set[str]] | None) -> Hit:
         stored = searcher.stored_fields(docnum)
-        published = stored.get("published")
-        if isinstance(published, datetime) and published.tzinfo is None:
-            published = published.replace(tzinfo=timezone.utc)
+        published = _aware(stored.get("published"))
         raw_tags = stored.get("tags") or ()
         tags = tuple(t.strip() for t in (raw_tags.split(",") if isinstance(raw_tags, str) else raw_tags)
                      if t and t.strip())
@@ -357,6 +361,8 @@ class SearchService:
             description=stored.get("description") or None,
             snippet=snippet,
             score=round(float(score), 4) if score is not None else None,
+            date_source=stored.get("date_source") or None,
+            ingested=_aware(stored.get("ingested")),
         )
 
     def _snippet(self, searcher: Any, stored: dict, terms: dict[str, set[str]]) -> str:
@@ -446,18 +452,47 @@ class _Plan:
 def _plan(query: SearchQuery, searcher: Any, view: View) -> _Plan:
     parsed = _expand_prefixes(parse_query(query.q), searcher)
     base = view.visible(as_of=query.as_of, include_drafts=query.include_drafts)
-    if query.date_from:
-        base &= view.published >= to_long(query.date_from)
-    if query.date_to:
-        base &= view.published < to_long(query.date_to + timedelta(days=1))
     if not isinstance(parsed, wq.Every):
         base &= match_mask(parsed, searcher, view)
     filters = {}
+    dates = _date_mask(query, view)
+    if dates is not None:
+        filters[DATE_FILTER] = dates
     for name in FACET_PARAMS:
         values = getattr(query, name)
         if values:
             filters[name] = view.facet_mask(name, tuple(_index_value(name, v) for v in values))
     return _Plan(parsed, base, filters, has_positive_terms(parsed, RANKED_FIELDS))
+
+
+#: the plan's name for the date range and undated choice (counted apart like a facet filter)
+DATE_FILTER = "published"
+
+
+def _date_mask(query: SearchQuery, view: View) -> np.ndarray | None:
+    """The documents the date range and ``undated`` choice allow (``None``: all of them).
+    Undated documents (no ``published``) are never inside a range: only ``undated=include``
+    adds them to one."""
+    undated = view.published == MISSING
+    if query.undated == "only":
+        return undated
+    if not (query.date_from or query.date_to):
+        return ~undated if query.undated == "exclude" else None
+    mask = ~undated
+    if query.date_from:
+        mask &= view.published >= to_long(query.date_from)
+    if query.date_to:
+        mask &= view.published < to_long(query.date_to + timedelta(days=1))
+    return mask | undated if query.undated == "include" else mask
+
+
+def _undated_count(query: SearchQuery, view: View, plan: "_Plan") -> UndatedCount:
+    """Matches without a date under every filter but the date range (see ``UndatedCount``)."""
+    undated = view.published == MISSING
+    count = int((plan.filtered(without=DATE_FILTER) & undated).sum())
+    included = bool(int((plan.filtered() & undated).sum()) == count)
+    return UndatedCount(count=count, included=included,
+                        url=query.only_undated().query_string(), selected=query.undated == "only")
 
 
 def _expand_prefixes(q: wq.Query, searcher: Any) -> wq.Query:
@@ -499,17 +534,27 @@ def _ranked(searcher: Any, view: View, q: wq.Query, full: np.ndarray, limit: int
         threshold = -np.partition(-found, limit - 1)[limit - 1]
         keep = found >= threshold  # ties at the threshold stay, the sort below decides
         docs, found = docs[keep], found[keep]
-    order = np.lexsort((view.id_rank[docs], -view.published[docs], -found))[:limit]
+    order = np.lexsort((view.id_rank[docs], -_dated_key(view.published[docs]), -found))[:limit]
     return [(int(d), float(s)) for d, s in zip(docs[order], found[order])]
 
 
+def _dated_key(published: np.ndarray) -> np.ndarray:
+    """Publication instants for "newest first" with the undated (``MISSING``) after the oldest."""
+    return np.where(published == MISSING, -1, published)
+
+
 def _newest_first(view: View, mask: np.ndarray) -> np.ndarray:
-    """Matching document numbers, newest first, ties by id: the canonical order."""
+    """Matching document numbers, newest first, ties by id, undated ones last: the canonical
+    order (the fingerprint's)."""
     docs = np.flatnonzero(mask)
-    published = view.published[docs]
-    published = np.where(published == MISSING, -1, published)  # undated: oldest
-    order = np.lexsort((view.id_rank[docs], -published))
+    order = np.lexsort((view.id_rank[docs], -_dated_key(view.published[docs])))
     return docs[order]
+
+
+def _oldest_first(view: View, newest_first: np.ndarray) -> np.ndarray:
+    """``newest_first`` reversed for the dated documents; the undated ones stay last (by id)."""
+    undated = view.published[newest_first] == MISSING
+    return np.concatenate([newest_first[~undated][::-1], newest_first[undated]])
 
 
 def fingerprint(ids: Any) -> str:
@@ -539,7 +584,7 @@ def _histogram(query: SearchQuery, view: View, mask: np.ndarray
         narrow_from = max(start, query.date_from) if query.date_from else start
         last_day = end - timedelta(days=1)
         narrow_to = min(last_day, query.date_to) if query.date_to else last_day
-        url = replace(query, date_from=narrow_from, date_to=narrow_to, page=1).query_string()
+        url = query.with_dates(narrow_from, narrow_to).query_string()
         buckets.append(HistogramBucket(start=start, end=end, count=int(counts[i]), url=url))
     return tuple(buckets), interval
 
@@ -591,6 +636,13 @@ def _public_value(name: str, term: str) -> str:
 
 def _label_of_unknown(name: str, value: str) -> str:
     return value.upper() if name in ("sentiment", "tags") else value
+
+
+def _aware(value: Any) -> datetime | None:
+    """A stored (naive UTC) datetime as an aware one; ``None`` if there is none."""
+    if not isinstance(value, datetime):
+        return None
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
 
 
 def _docnum_of(view: View, article_id: str) -> int:

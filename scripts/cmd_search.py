@@ -14,8 +14,10 @@ import click
 from scripts.common import friendly_errors, home_option
 
 #: hit fields in a ``--csv`` row, in order
-CSV_FIELDS = ("id", "published", "source", "source_name", "title", "sentiment", "tags", "lang",
-              "category", "author", "url", "score")
+CSV_FIELDS = ("id", "published", "date_source", "source", "source_name", "title", "sentiment",
+              "tags", "lang", "category", "author", "url", "score")
+#: how an unknown publication date reads (CSV and the listing; JSON says null)
+UNKNOWN_DATE = "date unknown"
 
 
 @click.command()
@@ -30,6 +32,9 @@ CSV_FIELDS = ("id", "published", "source", "source_name", "title", "sentiment", 
 @click.option("--lang", "langs", multiple=True, metavar="CODE", help="Only this language, e.g. en (repeatable).")
 @click.option("--from", "date_from", metavar="DATE", help="Published on or after (2026, 2026-02 or 2026-02-04).")
 @click.option("--to", "date_to", metavar="DATE", help="Published on or before (inclusive).")
+@click.option("--undated", type=click.Choice(["include", "exclude", "only"]),
+              help="Articles whose date is unknown (listed last; left out by --from/--to): "
+                   "include them in a date range too, exclude them, or list only them.")
 @click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance",
               show_default=True, help="Order of the hits (an empty query is always newest first).")
 @click.option("--limit", type=click.IntRange(1, 100), default=20, show_default=True, help="Hits per page.")
@@ -42,7 +47,7 @@ CSV_FIELDS = ("id", "published", "source", "source_name", "title", "sentiment", 
 @friendly_errors
 def search(home: Path, query: str, sources: tuple[str, ...], tags: tuple[str, ...],
            sentiments: tuple[str, ...], categories: tuple[str, ...], langs: tuple[str, ...],
-           date_from: str | None, date_to: str | None, sort: str, limit: int, page: int,
+           date_from: str | None, date_to: str | None, undated: str | None, sort: str, limit: int, page: int,
            as_of: str | None, drafts: bool, as_json: bool, as_csv: bool) -> None:
     """Search the archive and print the hits with facet counts.
 
@@ -60,7 +65,8 @@ def search(home: Path, query: str, sources: tuple[str, ...], tags: tuple[str, ..
         "category": list(categories), "lang": list(langs), "sort": [sort],
         "per_page": [str(limit)], "page": [str(page)],
     }
-    for name, value in (("from", date_from), ("to", date_to), ("as_of", as_of)):
+    for name, value in (("from", date_from), ("to", date_to), ("as_of", as_of),
+                        ("undated", undated)):
         if value:
             params[name] = [value]
     if drafts:
@@ -80,6 +86,8 @@ def search(home: Path, query: str, sources: tuple[str, ...], tags: tuple[str, ..
                 value = getattr(hit, name)
                 if isinstance(value, datetime):
                     value = value.isoformat().replace("+00:00", "Z")
+                elif name == "published" and value is None:
+                    value = UNKNOWN_DATE
                 elif isinstance(value, tuple):
                     value = ",".join(value)
                 row.append("" if value is None else value)
@@ -97,7 +105,7 @@ def _render(result) -> str:
     if result.suggestion:
         lines.append(f"Did you mean: {result.suggestion}")
     for number, hit in enumerate(result.hits, start=first):
-        when = hit.published.strftime("%Y-%m-%d") if hit.published else "????-??-??"
+        when = hit.published.strftime("%Y-%m-%d") if hit.published else UNKNOWN_DATE
         extra = " ".join(filter(None, [hit.sentiment, ",".join(hit.tags)]))
         lines.append("")
         lines.append(f"{number:>3}. {hit.title}")
@@ -111,10 +119,13 @@ def _render(result) -> str:
         more = f" (+{len(values) - 12} more)" if len(values) > 12 else ""
         lines.append("")
         lines.append(f"{name}: {items}{more}")
-    if result.histogram:
+    if result.histogram or result.undated.count:
         lines.append("")
         lines.append(f"by {result.interval}: " + ", ".join(
-            f"{b.start.isoformat()} {b.count}" for b in result.histogram if b.count))
+            [f"{b.start.isoformat()} {b.count}" for b in result.histogram if b.count]
+            + [f"{UNKNOWN_DATE} {result.undated.count}"
+               + ("" if result.undated.included else " (not in this date range)")]
+            * bool(result.undated.count)))
     lines.append("")
     lines.append(f"fingerprint {result.fingerprint}"
                  + (f" as of {result.as_of.isoformat()}" if result.as_of else ""))
@@ -148,6 +159,7 @@ def stats(home: Path, as_json: bool) -> None:
             "by_tag": [{"tag": k, "count": c} for k, c in result.by_tag],
             "by_sentiment": [{"sentiment": k, "count": c} for k, c in result.by_sentiment],
             "by_year": [{"year": k, "count": c} for k, c in result.by_year],
+            "undated": result.extra.get("undated", 0),
             "drafts": result.extra.get("drafts", 0),
             "deleted": result.extra.get("deleted", 0),
         }, indent=2, ensure_ascii=False))
@@ -159,7 +171,8 @@ def stats(home: Path, as_json: bool) -> None:
         ("source", [(f"{names.get(k, k)} ({k})", c) for k, c in result.by_source]),
         ("tag", list(result.by_tag)),
         ("sentiment", list(result.by_sentiment)),
-        ("year", list(result.by_year)),
+        ("year", list(result.by_year) + [(UNKNOWN_DATE, result.extra["undated"])]
+         * bool(result.extra.get("undated"))),
     )
     for title, rows in sections:
         click.echo(f"\nby {title}:")

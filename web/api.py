@@ -12,7 +12,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from archive.article import Article
-from index.model import FACET_PARAMS, MAX_PAGE, MAX_PER_PAGE, SORTS, _jsonable
+from index.model import FACET_PARAMS, MAX_PAGE, MAX_PER_PAGE, SORTS, UNDATED_CHOICES, _jsonable
 from web.backend import backend, search_from_params
 from web.present import http_url
 
@@ -31,7 +31,8 @@ def facets() -> Response:
     data = result.to_dict()
     return jsonify({"ok": True, "query": data["query"], "total": data["total"],
                     "facets": data["facets"], "histogram": data["histogram"],
-                    "interval": data["interval"], "took_ms": data["took_ms"]})
+                    "interval": data["interval"], "undated": data["undated"],
+                    "took_ms": data["took_ms"]})
 
 
 @bp.get("/articles/<article_id>")
@@ -47,7 +48,10 @@ def article_json(item: Article) -> dict[str, Any]:
         "id": item.id,
         "title": item.title,
         "description": item.description,
-        "published": item.published_at,
+        # null when the date is unknown (dateSource: ingested); the file's publishedAt is then
+        # only the ingest time, given as "ingested"
+        "published": item.published,
+        "date_source": item.date_source,
         "updated": item.updated_at,
         "ingested": item.ingested_at,
         "source": item.source_key,
@@ -94,6 +98,10 @@ def search_parameters() -> list[dict[str, Any]]:
     params += [
         param("from", {"type": "string"}, "First publication day (YYYY, YYYY-MM or YYYY-MM-DD)."),
         param("to", {"type": "string"}, "Last publication day (YYYY, YYYY-MM or YYYY-MM-DD)."),
+        param("undated", {"type": "string", "enum": [c for c in UNDATED_CHOICES if c]},
+              "Articles whose publication date is unknown: by default listed (last) without a "
+              "date range and left out by one; include: also within a date range; exclude: "
+              "never; only: only they (no from/to then)."),
         param("sort", {"type": "string", "enum": list(SORTS), "default": "relevance"}, "Order."),
         param("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}, "Page."),
         param("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20},
@@ -111,7 +119,10 @@ def openapi_spec(site_name: str, server: str) -> dict[str, Any]:
         "type": "object",
         "properties": {
             "id": {"type": "string"}, "title": {"type": "string"},
-            "published": {"type": "string", "format": "date-time"},
+            "published": {"type": ["string", "null"], "format": "date-time",
+                          "description": "null when the publication date is unknown"},
+            "date_source": {"type": ["string", "null"],
+                            "description": "how the date was found; 'ingested': unknown"},
             "source": {"type": "string"}, "source_name": {"type": "string"},
             "sentiment": {"type": ["string", "null"]},
             "tags": {"type": "array", "items": {"type": "string"}},
@@ -120,6 +131,8 @@ def openapi_spec(site_name: str, server: str) -> dict[str, Any]:
             "description": {"type": ["string", "null"]},
             "snippet": {"type": "string", "description": "HTML: escaped text, matches in <mark>"},
             "score": {"type": ["number", "null"]},
+            "ingested": {"type": ["string", "null"], "format": "date-time",
+                         "description": "when the archive first stored it"},
         },
     }
     facet_value = {
@@ -134,6 +147,14 @@ def openapi_spec(site_name: str, server: str) -> dict[str, Any]:
                        "end": {"type": "string", "format": "date"},
                        "count": {"type": "integer"}, "url": {"type": "string"}},
     }
+    undated = {
+        "type": "object",
+        "description": "Matches without a known publication date, counted apart from the "
+                       "histogram (under every filter but the date range); 'included': whether "
+                       "they are in 'total' and the hits; 'url': the search for them only.",
+        "properties": {"count": {"type": "integer"}, "included": {"type": "boolean"},
+                       "url": {"type": "string"}, "selected": {"type": "boolean"}},
+    }
     facets = {"type": "object",
               "properties": {name: {"type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}}
                              for name in FACET_PARAMS}}
@@ -147,6 +168,7 @@ def openapi_spec(site_name: str, server: str) -> dict[str, Any]:
             "facets": {"$ref": "#/components/schemas/Facets"},
             "histogram": {"type": "array", "items": {"$ref": "#/components/schemas/Bucket"}},
             "interval": {"type": "string", "enum": ["day", "week", "month", "year"]},
+            "undated": {"$ref": "#/components/schemas/Undated"},
             "suggestion": {"type": ["string", "null"]}, "fingerprint": {"type": "string"},
             "as_of": {"type": ["string", "null"]}, "took_ms": {"type": "number"},
         },
@@ -189,7 +211,9 @@ def openapi_spec(site_name: str, server: str) -> dict[str, Any]:
                         "facets": {"$ref": "#/components/schemas/Facets"},
                         "histogram": {"type": "array",
                                       "items": {"$ref": "#/components/schemas/Bucket"}},
-                        "interval": {"type": "string"}, "took_ms": {"type": "number"}}}}}},
+                        "interval": {"type": "string"},
+                        "undated": {"$ref": "#/components/schemas/Undated"},
+                        "took_ms": {"type": "number"}}}}}},
                               "400": error, "503": error}}},
             "/api/articles/{id}": {"get": {
                 "summary": "One article with its Markdown body",
@@ -207,6 +231,7 @@ def openapi_spec(site_name: str, server: str) -> dict[str, Any]:
         },
         "components": {
             "schemas": {"Hit": hit, "FacetValue": facet_value, "Bucket": bucket, "Facets": facets,
+                        "Undated": undated,
                         "SearchResult": search_result, "Article": article,
                         "Error": {"type": "object", "required": ["ok", "error", "status"],
                                   "properties": {"ok": {"const": False},

@@ -23,8 +23,10 @@ bp = Blueprint("feeds", __name__)
 ATOM = "http://www.w3.org/2005/Atom"
 OPENSEARCH = "http://a9.com/-/spec/opensearch/1.1/"
 
-CSV_COLUMNS = ("id", "title", "published", "source", "source_name", "sentiment", "tags", "lang",
-               "category", "author", "url", "description", "archive_url")
+CSV_COLUMNS = ("id", "title", "published", "date_source", "source", "source_name", "sentiment",
+               "tags", "lang", "category", "author", "url", "description", "archive_url")
+#: the ``published`` cell of an article whose date is unknown (JSON says ``null``)
+UNKNOWN_DATE = "date unknown"
 
 
 # ------------------------------------------------------------------------------------- Atom --
@@ -52,7 +54,8 @@ def atom() -> Response:
     sub(feed, "id", self_url)
     sub(feed, "title", f"{site}: {query.q}" if query.q else f"{site}: newest articles")
     sub(feed, "subtitle", f"{total:,} matching articles, newest first")
-    newest = max((hit.published for hit in hits), default=None)
+    newest = max((hit.published or hit.ingested for hit in hits
+                  if hit.published or hit.ingested), default=None)
     sub(feed, "updated", format_datetime(newest or datetime.now(timezone.utc)))
     sub(feed, "link", rel="self", type="application/atom+xml", href=self_url)
     sub(feed, "link", rel="alternate", type="text/html",
@@ -68,13 +71,20 @@ def atom() -> Response:
         original = http_url(hit.url)
         if original:
             sub(entry, "link", rel="related", type="text/html", href=original)
-        sub(entry, "published", format_datetime(hit.published))
-        sub(entry, "updated", format_datetime(hit.published))
+        if hit.published:
+            sub(entry, "published", format_datetime(hit.published))
+        # Atom requires <updated>: for an undated article, when the archive stored it; no
+        # <published>, and the summary says the date is unknown (readers show <updated>)
+        changed = hit.published or hit.ingested or datetime.now(timezone.utc)
+        sub(entry, "updated", format_datetime(changed))
         sub(sub(entry, "author"), "name", hit.author or hit.source_name)
         for tag in hit.tags:
             sub(entry, "category", term=tag)
-        if hit.description:
-            sub(entry, "summary", hit.description, type="text")
+        summary = hit.description or ""
+        if not hit.published:
+            summary = f"Publication date unknown. {summary}".strip()
+        if summary:
+            sub(entry, "summary", summary, type="text")
     body = ET.tostring(feed, encoding="unicode", xml_declaration=False)
     return Response('<?xml version="1.0" encoding="utf-8"?>\n' + body,
                     mimetype="application/atom+xml")
@@ -112,7 +122,9 @@ def export_response(body: Iterator[str], mimetype: str, extension: str, cap: int
 
 def hit_row(hit: Hit) -> dict[str, object]:
     return {
-        "id": hit.id, "title": hit.title, "published": format_datetime(hit.published),
+        "id": hit.id, "title": hit.title,
+        "published": format_datetime(hit.published) if hit.published else UNKNOWN_DATE,
+        "date_source": hit.date_source,
         "source": hit.source, "source_name": hit.source_name, "sentiment": hit.sentiment,
         "tags": ";".join(hit.tags), "lang": hit.lang, "category": hit.category,
         "author": hit.author, "url": hit.url, "description": hit.description,

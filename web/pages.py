@@ -41,7 +41,7 @@ def article(article_id: str) -> Response:
     citation = join_nonempty((
         item.source_name,
         f"\u201c{item.title}\u201d",
-        format_day(item.published_at),
+        format_day(item.published).capitalize(),  # "Date unknown" when it is
         original,
         f"Archived in {current_app.config['SITE_NAME']} as {item.id}: {address}",
     )) + "."

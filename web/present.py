@@ -21,9 +21,9 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 
 
 def format_day(value: date | datetime | None) -> str:
-    """``4 Feb 2026``."""
+    """``4 Feb 2026``; ``date unknown`` for ``None`` (an undated article)."""
     if value is None:
-        return ""
+        return "date unknown"
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 

@@ -69,7 +69,8 @@ def search_context(result: SearchResult | None, base: str, *, query_text: str = 
         "facet_params": FACET_PARAMS,
         "sort_titles": SORT_TITLES,
         "fragment": is_fragment_request(),
-        "has_filters": any(query.filters().values()) or bool(query.date_from or query.date_to),
+        "has_filters": any(query.filters().values()) or bool(query.date_from or query.date_to
+                                                              or query.undated),
         "qs": query.query_string,
     }
     if result is not None:

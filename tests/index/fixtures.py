@@ -203,3 +203,50 @@ def build_fixture_index(home: Path) -> list[Article]:
     if report.failed:
         raise AssertionError(f"the fixture index has failures: {report.failures}")
     return articles
+
+
+# ------------------------------------------------------------------------------- undated --
+
+#: when the undated fixture articles were ingested: after every dated fixture article, so an
+#: undated article read as "published on its ingest day" would be the newest and the tallest bar
+UNDATED_INGESTED = datetime(2026, 11, 30, 10, 0, tzinfo=timezone.utc)
+
+#: (slug, source key, title, body): articles whose publication date is unknown
+_UNDATED_ROWS = (
+    ("bitcoin-miners-cheaper-power", "coindesk",
+     "Bitcoin miners weigh a move to cheaper power",
+     "Several bitcoin miners are studying sites near hydro dams, where power costs half as much. "
+     "None of them has said when a move could happen."),
+    ("memory-glut-chip-makers", "chipletter",
+     "Chip makers brace for a memory glut",
+     "Memory prices could fall next year as new factories open. Chip makers said they would slow "
+     "the ramp of two lines if orders weaken."),
+)
+
+
+def undated_articles() -> list[Article]:
+    """Two articles without a known date (``dateSource: ingested``, ``publishedAt`` = the
+    ingest time, as ``finish_article`` writes them)."""
+    out = []
+    for slug, key, title, body in _UNDATED_ROWS:
+        article = Article(
+            title=title, published_at=UNDATED_INGESTED, body=body, lang="en",
+            source=SOURCES[key], url=f"https://{key}.example/undated/{slug}",
+            ingested_at=UNDATED_INGESTED, date_source="ingested",
+            content_hash=compute_content_hash(body),
+        )
+        out.append(article.replace(id=derive_id(article)))
+    return out
+
+
+def build_undated_index(home: Path) -> tuple[list[Article], list[Article]]:
+    """The fixture articles plus the two undated ones, indexed: (dated, undated)."""
+    from index.build import reindex
+
+    dated = write_fixture_articles(home)
+    store = Store(home)
+    undated = [store.save(article).article for article in undated_articles()]
+    report = reindex(home, procs=1)
+    if report.failed:
+        raise AssertionError(f"the fixture index has failures: {report.failures}")
+    return dated, undated

@@ -98,6 +98,7 @@ def test_document_for_maps_every_field() -> None:
         "author": "Coindesk Staff",
         "url": "https://coindesk.example/2026/02/bitcoin-slips-below-74000",
         "published": datetime(2026, 2, 4, 15, 48),
+        "date_source": "provided",
         "ingested": datetime(2026, 2, 4, 17, 48),
         "draft": False,
         "content_hash": article.content_hash,

@@ -201,6 +201,25 @@ def test_stdin_with_source_date_and_tags(home: Path) -> None:
         assert line in saved
 
 
+def test_an_undated_input_is_searchable_but_never_on_the_ingest_day(home: Path) -> None:
+    """No date anywhere: the file keeps the ingest time in publishedAt (the format needs one) with
+    dateSource: ingested, and search reads it as "date unknown", not as published today."""
+    text = ("Harbour cranes at Ostrava port stand idle after a software fault\n\n"
+            "The cranes stopped when a scheduling update failed, and ships waited at anchor.\n")
+    result = invoke(home, "--json", "--source", "Nordwire", "-", input=text)
+    assert result.exit_code == 0, result.output
+    [entry] = json.loads(result.stdout)["results"]
+    assert "dateSource: ingested" in Path(entry["path"]).read_text(encoding="utf-8")
+    found = CliRunner().invoke(main, ["search", "--home", str(home), "--json", "cranes"])
+    data = json.loads(found.output)
+    assert [(h["id"], h["published"], h["date_source"]) for h in data["hits"]] == [
+        (entry["id"], None, "ingested")]
+    assert (data["histogram"], data["undated"]["count"]) == ([], 1)
+    today = CliRunner().invoke(main, ["search", "--home", str(home), "--json", "cranes",
+                                      "--from", "2020", "--to", "2100"])
+    assert json.loads(today.output)["total"] == 0
+
+
 def test_a_year_alone_is_the_context_for_a_date_without_one(home: Path) -> None:
     result = invoke(home, "--json", "--date", "2025", str(INGEST / "dateline-no-year.txt"))
     assert result.exit_code == 0, result.output

@@ -124,3 +124,46 @@ def test_help(home):
     for command in ("search", "stats"):
         result = CliRunner().invoke(main, [command, "--help"])
         assert result.exit_code == 0 and "--home" in result.output
+
+
+@pytest.fixture(scope="module")
+def undated_home(tmp_path_factory):
+    from tests.index.fixtures import build_undated_index
+
+    home = tmp_path_factory.mktemp("cli-undated") / "home"
+    home.mkdir()
+    build_undated_index(home)
+    return home
+
+
+def test_undated_read_date_unknown_and_the_option(undated_home):
+    result = run(undated_home, "search", "miners", "--sort", "newest")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("3 matches")
+    assert lines[10].startswith("  3. Bitcoin miners weigh a move to cheaper power")
+    assert lines[11].startswith("     date unknown  CoinDesk  ")
+    assert "by week: 2025-11-17 1, 2026-02-02 1, date unknown 1" in lines
+    ranged = run(undated_home, "search", "miners", "--from", "2025")
+    assert ranged.output.splitlines()[0].startswith("2 matches")
+    assert "by week: 2025-11-17 1, 2026-02-02 1, date unknown 1 (not in this date range)" in \
+        ranged.output.splitlines()
+    included = run(undated_home, "search", "miners", "--to", "2025", "--undated", "include", "--csv",
+                   "--sort", "oldest")
+    rows = list(csv.DictReader(io.StringIO(included.output)))
+    assert [(r["title"][:14], r["published"], r["date_source"]) for r in rows] == [
+        ("Mining difficu", "2025-11-19T06:20:00Z", "provided"),
+        ("Bitcoin miners", "date unknown", "ingested")]
+    only = json.loads(run(undated_home, "search", "--undated", "only", "--json").output)
+    assert (only["total"], only["undated"]["count"], only["query"]["undated"]) == (2, 2, "only")
+    assert {h["published"] for h in only["hits"]} == {None}
+    both = run(undated_home, "search", "--undated", "only", "--from", "2026")
+    assert (both.exit_code, both.output.strip().splitlines()[-1]) == (
+        1, "Error: 'undated=only' lists the articles without a date: it cannot have 'from' or 'to'")
+
+
+def test_stats_count_undated_apart(undated_home):
+    result = run(undated_home, "stats")
+    assert "  date unknown       2" in result.output.splitlines()
+    data = json.loads(run(undated_home, "stats", "--json").output)
+    assert (data["total"], sum(y["count"] for y in data["by_year"]), data["undated"]) == (21, 19, 2)

@@ -93,6 +93,17 @@ def hostile_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def undated_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture articles plus two whose date is unknown (``tests/index/fixtures.py``)."""
+    from tests.index.fixtures import build_undated_index
+
+    home = tmp_path_factory.mktemp("undated") / "home"
+    home.mkdir()
+    build_undated_index(home)
+    return home
+
+
+@pytest.fixture(scope="session")
 def app(web_home: Path):
     from web.app import create_app
 

@@ -22,7 +22,7 @@ def test_search_is_the_search_result_itself(client, service) -> None:
     assert data["ok"] is True
     assert without_timing(data) == {"ok": True, **without_timing(expected)}
     assert list(data) == ["ok", "query", "total", "page", "per_page", "hits", "facets", "histogram",
-                          "interval", "suggestion", "fingerprint", "as_of", "took_ms"]
+                          "interval", "undated", "suggestion", "fingerprint", "as_of", "took_ms"]
     assert [h["title"] for h in data["hits"]] == [h.title for h in service.search(parse_params(args)).hits]
 
 
@@ -32,7 +32,7 @@ def test_facets(client, service) -> None:
     assert without_timing(response.json) == {
         "ok": True, "query": expected["query"], "total": expected["total"],
         "facets": expected["facets"], "histogram": expected["histogram"],
-        "interval": expected["interval"]}
+        "interval": expected["interval"], "undated": expected["undated"]}
     assert [(f["value"], f["selected"]) for f in response.json["facets"]["source"]][:2] == [
         (v.value, v.selected) for v in service.search(
             SearchQuery(source=("coindesk", "theblock"))).facets["source"]][:2]
@@ -46,6 +46,7 @@ def test_article(client) -> None:
         "title": "Fed holds rates steady and markets barely move",
         "description": "Policymakers signal patience on inflation.",
         "published": "2026-01-28T19:00:00Z",
+        "date_source": "provided",
         "updated": None,
         "ingested": "2026-01-28T21:00:00Z",
         "source": "marketwire",
@@ -89,7 +90,7 @@ def test_openapi_describes_every_api_route(app, client) -> None:
     assert set(spec["paths"]) == routes == {"/api/search", "/api/facets", "/api/articles/{id}",
                                             "/api/openapi.json"}
     names = [p["name"] for p in spec["paths"]["/api/search"]["get"]["parameters"]]
-    assert names == ["q", "source", "tag", "sentiment", "category", "lang", "from", "to", "sort",
+    assert names == ["q", "source", "tag", "sentiment", "category", "lang", "from", "to", "undated", "sort",
                      "page", "per_page", "as_of", "drafts"]
     # every $ref resolves
     def refs(node):

@@ -272,3 +272,52 @@ def test_article_screenshot(page, live) -> None:
     page.locator(".similar li").first.wait_for()
     shot(page, "article.png")
     assert page.problems == [], "\n".join(page.problems)  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="module")
+def live_undated(undated_home: Path):
+    """The archive with two undated articles, on its own port."""
+    from werkzeug.serving import make_server
+
+    from web.app import create_app
+
+    app = create_app({"HOME": undated_home})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    app.extensions["newsarchive"].close()
+
+
+def test_undated_bucket_and_article_page(page, live_undated) -> None:
+    from playwright.sync_api import expect
+
+    live = live_undated
+    page.goto(live + "/search?from=2026-01-01")
+    expect(page.locator(".histogram-undated")).to_have_text("Date unknown: 2 (not in this date range)")
+    expect(page.locator(".count")).to_contain_text("12 matches")
+    # the checkbox keeps them in the range, without a reload
+    page.evaluate("window.__sameDocument = true")
+    page.locator("#undated").check()
+    page.wait_for_url(live + "/search?from=2026-01-01&undated=include")
+    expect(page.locator(".count")).to_contain_text("14 matches")
+    expect(page.locator("ol.hits .date-unknown")).to_have_count(2)
+    # the undated bucket lists them alone; the bars stay
+    page.goto(live + "/search")
+    shot(page, "search-undated-bucket.png")
+    page.evaluate("window.__sameDocument = true")
+    page.locator(".histogram-undated a").click()
+    page.wait_for_url(live + "/search?undated=only")
+    expect(page.locator("ol.hits .hit")).to_have_count(2)
+    expect(page.locator("ol.hits .hit-meta .date-unknown")).to_have_text(["date unknown"] * 2)
+    expect(page.locator("figure.histogram svg a").first).to_be_visible()
+    assert page.evaluate("window.__sameDocument === true")
+    page.locator("ol.hits .hit-title a", has_text="Bitcoin miners").click()
+    expect(page.locator("h1")).to_have_text("Bitcoin miners weigh a move to cheaper power")
+    expect(page.locator("header .hit-meta .date-unknown")).to_have_text("date unknown")
+    expect(page.locator(".citation dd .date-unknown")).to_have_text("date unknown")
+    expect(page.locator(".cite-text")).to_contain_text("\u201d. Date unknown. https:")
+    assert "30 Nov 2026" not in page.locator("main").inner_text()
+    shot(page, "article-undated.png")
+    assert page.problems == [], "\n".join(page.problems)  # type: ignore[attr-defined]

@@ -73,7 +73,8 @@ def test_csv_export_has_every_match_in_order(client, service) -> None:
     assert len(rows) == len(expected) == service.search(SearchQuery()).total
     assert rows[0] == {
         "id": expected[0].id, "title": expected[0].title,
-        "published": format_datetime(expected[0].published), "source": expected[0].source,
+        "published": format_datetime(expected[0].published), "date_source": "provided",
+        "source": expected[0].source,
         "source_name": expected[0].source_name, "sentiment": expected[0].sentiment or "",
         "tags": ";".join(expected[0].tags), "lang": expected[0].lang,
         "category": expected[0].category or "", "author": expected[0].author or "",
@@ -110,12 +111,12 @@ def test_jsonl_export(client, service) -> None:
         (h.id, h.title, f"http://localhost/article/{h.id}") for h in expected]
     assert list(lines[0]) == ["id", "title", "published", "source", "source_name", "sentiment",
                               "tags", "lang", "category", "author", "url", "description",
-                              "snippet", "score", "archive_url"]
+                              "snippet", "score", "date_source", "ingested", "archive_url"]
 
 
 def test_empty_export_still_has_the_header(client) -> None:
     assert client.get("/search.csv?q=zebrafish").data.decode().splitlines() == [
-        "id,title,published,source,source_name,sentiment,tags,lang,category,author,url,description,archive_url"]
+        "id,title,published,date_source,source,source_name,sentiment,tags,lang,category,author,url,description,archive_url"]
     assert client.get("/search.jsonl?q=zebrafish").data == b""
 
 

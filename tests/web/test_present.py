@@ -11,7 +11,7 @@ from web.present import (Bar, bucket_label, format_day, histogram_bars, http_url
 
 def test_format_day_and_bucket_labels() -> None:
     assert format_day(date(2026, 2, 4)) == "4 Feb 2026"
-    assert format_day(None) == ""
+    assert format_day(None) == "date unknown"
     bucket = HistogramBucket(start=date(2026, 2, 2), end=date(2026, 2, 9), count=3)
     assert [bucket_label(bucket, i) for i in ("day", "week", "month", "year")] == [
         "2 Feb 2026", "week of 2 Feb 2026", "Feb 2026", "2026"]
