@@ -20,7 +20,9 @@ from archive.article import Article, Source, compute_content_hash
 from archive.identity import derive_id
 from archive.errors import IndexUnavailable
 from archive.store import Store, render_article
-from index import build
+from index import build, rebuild
+from index.documents import file_hash
+from index.live import flock
 from index.build import (
     current_index_path,
     delete_documents,
@@ -141,7 +143,7 @@ def test_full_build_indexes_every_file(home: Path) -> None:
     path = Store(home).path_of(articles[3].id)
     expected = document_for(articles[3], path, home)
     expected.pop("body")  # not stored
-    expected["file_hash"] = build._file_hash(path.read_bytes())
+    expected["file_hash"] = file_hash(path.read_bytes())
     assert docs[articles[3].id] == expected
     meta = json.loads((current_index_path(home) / build.META_FILE).read_text())
     assert meta["schema_version"] == SCHEMA_VERSION
@@ -152,7 +154,7 @@ def test_parallel_build_matches_inline_build(home: Path, tmp_path: Path, monkeyp
     write_fixture_articles(home)
     reindex(home, procs=1)
     inline = stored_docs(home)
-    monkeypatch.setattr(build, "MIN_FILES_PER_WORKER", 5)
+    monkeypatch.setattr(rebuild, "MIN_FILES_PER_WORKER", 5)
     report = reindex(home, procs=2)
     assert report.procs == 2
     assert counts(report) == {"mode": "full", "files": 20, "added": 0, "updated": 0, "deleted": 0,
@@ -228,7 +230,7 @@ def stored_docs_before_delete(article: Article, home: Path) -> dict:
     doc = document_for(article, home / relative_path(article), home)
     doc.pop("body")
     rendered = render_article(article).encode("utf-8")
-    doc["file_hash"] = build._file_hash(rendered)
+    doc["file_hash"] = file_hash(rendered)
     return doc
 
 
@@ -441,7 +443,7 @@ def test_a_killed_rebuild_leaves_the_old_index(indexed_home) -> None:
 
 def test_a_second_reindex_at_once_is_refused_clearly(indexed_home) -> None:
     home, _ = indexed_home
-    with build._flock(home / "index" / build.REINDEX_LOCK, timeout=0, message="held"):
+    with flock(home / "index" / build.REINDEX_LOCK, timeout=0, message="held"):
         with pytest.raises(IndexUnavailable) as info:
             reindex(home, procs=1)
     assert str(info.value) == "another reindex is running on this home folder; wait for it to finish"

@@ -26,7 +26,7 @@ from whoosh.writing import NO_MERGE, OPTIMIZE, SegmentWriter
 
 from index.bulkwriter import BulkSegmentWriter
 from index.schema import build_schema
-from index.build import merge_small_segments
+from index.incremental import merge_small_segments
 
 WORDS = ["harbour", "harbours", "cargo", "the", "of", "ledger", "Zürich", "running", "runs",
          "v2.0.1", "3.5%", "İstanbul", "数字", "bitcoin", "BITCOIN", "e.g.", "fed's", "a", "quay"]

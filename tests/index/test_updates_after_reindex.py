@@ -111,9 +111,9 @@ def test_reindex_changed_and_verify_repair_after_a_reindex(home: Path, tmp_path:
     for n in range(12, 16):
         ingest_one(home, inputs, n)
     # verify --repair re-adds what the index lost (one document removed behind its back)
-    from index.build import _live_writer
+    from index.live import live_writer
 
-    writer = _live_writer(home, 5.0)
+    writer = live_writer(home, 5.0)
     writer.delete_by_term("id", json.loads(cli("search", "--home", str(home), "--json",
                                                 "quillmark3").stdout)["hits"][0]["id"])
     writer.commit(merge=False)

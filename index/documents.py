@@ -1,0 +1,138 @@
+"""Article files as Whoosh documents: the fields of one article, a file read and parsed (never
+raising for a bad file), and tombstones of deleted articles.
+
+Datetimes are stored naive, in UTC (Whoosh compares naive values).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from archive.article import Article, compute_content_hash
+from archive.errors import FormatError, InputError
+from archive.identity import derive_id
+from archive.store import MAX_FILE_BYTES, decode_text, parse_article
+
+def naive_utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value
+
+
+def _keyword(value: str | None) -> str | None:
+    text = (value or "").strip().lower()
+    return text or None
+
+
+def document_for(article: Article, path: Path | str, home: Path) -> dict[str, Any]:
+    """The Whoosh fields of one article (names as in ``index/schema.py``).
+
+    Keyword fields (``source``, ``category``, ``sentiment``, ``lang``) are lower-cased; ``tags``
+    are comma-joined as written (the field lower-cases its terms, the stored value keeps the
+    case); datetimes are naive UTC; ``path`` is relative to ``home``. An article without
+    ``ingestedAt`` (written by another tool) counts as ingested when it was published."""
+    path = Path(path)
+    home = Path(home)
+    if path.is_absolute():
+        try:
+            path = path.relative_to(home)
+        except ValueError:
+            path = Path(os.path.relpath(path, home))
+    tags = [t.replace(",", " ").strip() for t in article.tags]
+    # an undated article has no ``published`` in the index (the undated contract, index/schema.py)
+    published = naive_utc(article.published)
+    doc: dict[str, Any] = {
+        "id": article.id or derive_id(article),
+        "title": article.title,
+        "description": article.description,
+        "body": article.body,
+        "source": _keyword(article.source_key),
+        "source_name": article.source_name,
+        "tags": ",".join(t for t in tags if t) or None,
+        "category": _keyword(article.category),
+        "sentiment": _keyword(article.sentiment),
+        "lang": _keyword(article.lang) or "en",
+        "author": article.author,
+        "url": article.url or article.canonical_url,
+        "published": published,
+        "date_source": article.date_source,
+        "ingested": naive_utc(article.ingested_at) or naive_utc(article.published_at),
+        "draft": bool(article.draft),
+        "content_hash": article.content_hash or compute_content_hash(article.body),
+        "path": path.as_posix(),
+        "sticky": article.sticky_weight or 0,
+    }
+    return {name: value for name, value in doc.items() if value is not None}
+
+
+def file_hash(data: bytes) -> str:
+    return "b2:" + hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True)
+class Loaded:
+    rel: str
+    doc: dict[str, Any] | None
+    error: str | None
+    mtime_ns: int
+    size: int
+
+
+def load_file(home: Path, rel: str) -> Loaded:
+    """Read, parse and turn one article file into a document; never raises for a bad file."""
+    path = home / rel
+    try:
+        st = os.stat(path)
+        if st.st_size > MAX_FILE_BYTES:
+            raise InputError(f"the file is {st.st_size // 1024 // 1024} MB; articles are limited to "
+                             f"{MAX_FILE_BYTES // 1024 // 1024} MB")
+        data = path.read_bytes()
+    except OSError as exc:
+        return Loaded(rel, None, f"cannot read the file: {exc.strerror}", 0, -1)
+    except InputError as exc:
+        return Loaded(rel, None, exc.message, st.st_mtime_ns, st.st_size)
+    try:
+        article = parse_article(decode_text(data))
+    except (FormatError, InputError) as exc:
+        return Loaded(rel, None, exc.message, st.st_mtime_ns, st.st_size)
+    doc = document_for(article, rel, home)
+    doc["file_hash"] = file_hash(data)
+    return Loaded(rel, doc, None, st.st_mtime_ns, st.st_size)
+
+
+def stat_key(path: Path) -> tuple[int, int]:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return 0, -1
+    return st.st_mtime_ns, st.st_size
+
+
+def tombstone(stored: dict[str, Any], when: datetime, home: Path) -> dict[str, Any]:
+    """A document for a deleted article: its stored fields with ``deleted`` set. The body is not
+    stored in the index; if the file is still there (deleted from the index only) it is read so
+    the tombstone still matches its words."""
+    doc = {k: v for k, v in stored.items() if v is not None}
+    doc["deleted"] = naive_utc(when)
+    rel = stored.get("path")
+    if rel:
+        loaded = load_file(home, rel)
+        if loaded.doc is not None and loaded.doc["id"] == stored.get("id"):
+            doc["body"] = loaded.doc["body"]
+    return doc
+
+
+
+def slim(loaded: Loaded) -> Loaded:
+    """Keep what a rebuild needs of a loaded file (id, path, hashes), not the body."""
+    if loaded.doc is None:
+        return loaded
+    doc = {k: loaded.doc[k] for k in ("id", "file_hash", "path") if k in loaded.doc}
+    return Loaded(loaded.rel, doc, None, loaded.mtime_ns, loaded.size)

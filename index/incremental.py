@@ -1,0 +1,99 @@
+"""Incremental writes into the live index: documents of just-saved articles, tombstones of
+deleted ones, and the merge policy of their commits.
+
+``update_documents`` after an ingest and ``delete_documents`` (tombstones: the document stays
+with ``deleted`` set, for ``as_of`` replays) commit into the live index without long merges.
+A writer that finds the index locked waits up to ``timeout`` seconds, then raises
+``IndexUnavailable`` with a message saying what to do.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Iterable
+
+from whoosh.reading import SegmentReader
+from whoosh.writing import SegmentWriter
+
+from archive.article import Article
+from index.documents import document_for, file_hash, tombstone
+from index.live import live_writer
+
+#: incremental commits merge only segments smaller than this, and only once there are many
+SMALL_SEGMENT_DOCS = 2_000
+MAX_SMALL_SEGMENTS = 8
+
+
+def merge_small_segments(writer: SegmentWriter, segments: list, *,
+                         small_docs: int = SMALL_SEGMENT_DOCS,
+                         max_small: int = MAX_SMALL_SEGMENTS) -> list:
+    """Whoosh merge policy for commits in the request path: leave big segments alone and merge
+    the small ones (under ``small_docs`` documents) only once there are more than ``max_small``
+    of them (at most ``small_docs * max_small`` documents: a bounded, short merge)."""
+    small = sorted((s for s in segments if s.doc_count_all() < small_docs),
+                   key=lambda s: s.doc_count_all())
+    if len(small) <= max_small:
+        return segments
+    merged = {id(s) for s in small}
+    for segment in small:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        try:
+            writer.add_reader(reader)
+        finally:
+            reader.close()
+    return [s for s in segments if id(s) not in merged]
+
+
+def update_documents(home: Path, items: list[tuple[Path, Article]], *, timeout: float = 30.0) -> None:
+    """Add or replace the documents of just-saved articles in the live index (creating it if
+    there is none). Searchable as soon as this returns; a tombstone with the same id is replaced."""
+    if not items:
+        return
+    home = Path(home)
+    docs = []
+    for path, article in items:
+        doc = document_for(article, path, home)
+        try:
+            doc["file_hash"] = file_hash((home / doc["path"]).read_bytes())
+        except OSError:
+            pass  # no hash: the next ``reindex --changed`` reads the file again
+        docs.append(doc)
+    writer = live_writer(home, timeout)
+    try:
+        for doc in docs:
+            writer.update_document(**doc)
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit(mergetype=merge_small_segments)
+
+
+def delete_documents(home: Path, ids: Iterable[str], *, when: datetime, timeout: float = 30.0) -> None:
+    """Turn the documents of deleted articles into tombstones: they stay in the index with
+    ``deleted`` set (normal searches skip them; an ``as_of`` before ``when`` still finds them).
+    Unknown ids and existing tombstones are left alone."""
+    ids = list(dict.fromkeys(ids))
+    if not ids:
+        return
+    home = Path(home)
+    writer = live_writer(home, timeout)
+    try:
+        changed = 0
+        searcher = writer.searcher()
+        for article_id in ids:
+            docnum = searcher.document_number(id=article_id)
+            if docnum is None:
+                continue
+            stored = searcher.stored_fields(docnum)
+            if stored.get("deleted"):
+                continue
+            writer.update_document(**tombstone(stored, when, home))
+            changed += 1
+    except BaseException:
+        writer.cancel()
+        raise
+    if changed:
+        writer.commit(mergetype=merge_small_segments)
+    else:
+        writer.cancel()
