@@ -18,7 +18,7 @@ from archive.article import Article, Source, clean_line, clean_text, source_key
 from archive.errors import InputError, NewsarchiveError
 from archive.identity import derive_id, scope_input_id
 from archive.store import MAX_FILE_BYTES, SaveResult, Store
-from archive.types import Failure, IngestOptions, InputResult, context_year, utcnow
+from archive.types import HEADLINE_ONLY, Failure, IngestOptions, InputResult, context_year, utcnow
 
 __all__ = ["FORMATS", "EXTENSIONS", "Failure", "IngestOptions", "InputResult", "context_year",
            "expand_inputs", "finish_article", "guess_format", "import_input", "ingest", "utcnow"]
@@ -49,6 +49,12 @@ def finish_article(draft: Article, options: IngestOptions) -> Article:
     )
     if not article.title:
         raise InputError("the article has no title (only control characters or spaces)")
+    # a draft with a description and no body (a bulk record's own summary) has that summary as
+    # its text; it is the publisher's, not page furniture, so cleanup leaves it alone
+    own_text = not article.body.strip() and bool(article.description)
+    if own_text:
+        article = article.replace(body=article.description, description=None)
+    headline_only = article.extra.get(HEADLINE_ONLY) is True
     if article.source is None and options.source:
         article = article.replace(source=Source(name=options.source, key=source_key(options.source)))
     if options.tags:
@@ -71,9 +77,12 @@ def finish_article(draft: Article, options: IngestOptions) -> Article:
     elif article.date_source is None:
         article = article.replace(date_source="provided")
 
-    body = cleanup.clean_body(article.body, source_key=article.source.key if article.source else None,
-                              rules=cleanup.rules_for_home(options.home))
-    if not body.strip():
+    if own_text or headline_only:
+        body = article.body
+    else:
+        body = cleanup.clean_body(article.body, source_key=article.source.key if article.source else None,
+                                  rules=cleanup.rules_for_home(options.home))
+    if not body.strip() and not headline_only:
         raise InputError("no article text left after removing page furniture", source=article.title)
     article = article.replace(body=body)
 

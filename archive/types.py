@@ -19,6 +19,11 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+#: the frontmatter field (``true``) of an article kept from a bulk record that had a title and a
+#: link or source but no text: its body is empty, its title is what search finds
+HEADLINE_ONLY = "headlineOnly"
+
+
 @dataclass(frozen=True)
 class IngestOptions:
     """What the user said on the command line (or a caller set), for every input of a batch."""
@@ -37,6 +42,11 @@ class IngestOptions:
     feed: bool = False
     #: bulk exports: our field name -> the export's column/key (``--map title=headline``)
     mapping: Mapping[str, str] = field(default_factory=dict)
+    #: bulk exports: our field name -> {the export's value: ours} (``--map-value
+    #: sentiment:bullish=POSITIVE``); an empty "ours" means no value
+    value_mapping: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    #: seconds one page's extraction may take (``--extract-timeout``); ``None``: no limit
+    extract_timeout: float | None = None
     #: the clock; tests set it
     now: datetime = field(default_factory=utcnow)
     #: home folder, for raw snapshots of fetched pages (``None``: don't keep them)
