@@ -55,3 +55,7 @@ class IndexUnavailable(NewsarchiveError):
     """The index is missing, locked for too long, or from an older schema (run reindex)."""
 
     status = 503
+
+
+class TimeLimitExceeded(InputError):
+    """One page's extraction ran past its time limit (``archive.timelimit``)."""

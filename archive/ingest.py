@@ -131,27 +131,35 @@ def guess_format(name: str, head: bytes) -> str:
     return "text"
 
 
-def _importer(shape: str) -> Callable[..., list[Article | Failure]]:
-    """The importer function for a shape (imported lazily: trafilatura is slow to import)."""
-    if shape == "markdown":
-        from archive.importers.markdown import import_markdown
-        return import_markdown
-    if shape == "text":
-        from archive.importers.text import import_text
-        return import_text
-    if shape == "html":
-        from archive.importers.html import import_html
-        return import_html
-    if shape == "feed":
-        from archive.importers.feed import import_feed
-        return import_feed
+#: ``(label, draft or Failure)`` per article an input gives; the label names a record of a
+#: multi-record input (``record 3 (line 4)``), "" for an input that is one article
+Labelled = tuple[str, "Article | Failure"]
+
+
+def _importer(shape: str) -> Callable[..., list[Labelled]]:
+    """The importer function for a shape, labelling each draft (imported lazily: trafilatura is
+    slow to import)."""
     if shape in ("json", "jsonl", "csv"):
         from archive.importers import bulk
-        return {"json": bulk.import_json, "jsonl": bulk.import_jsonl, "csv": bulk.import_csv}[shape]
+        return {"json": bulk.labelled_json, "jsonl": bulk.labelled_jsonl, "csv": bulk.labelled_csv}[shape]
     if shape == "warc":
-        from archive.importers.warc import import_warc
-        return import_warc
-    raise InputError(f"unknown format {shape!r}; use one of {', '.join(FORMATS)}")
+        from archive.importers.warc import warc_drafts
+        return warc_drafts
+    if shape == "markdown":
+        from archive.importers.markdown import import_markdown as one
+    elif shape == "text":
+        from archive.importers.text import import_text as one
+    elif shape == "html":
+        from archive.importers.html import import_html as one
+    elif shape == "feed":
+        from archive.importers.feed import import_feed as one
+    else:
+        raise InputError(f"unknown format {shape!r}; use one of {', '.join(FORMATS)}")
+    return lambda data, *, name, options: [_unlabelled(d) for d in one(data, name=name, options=options)]
+
+
+def _unlabelled(draft: "Article | Failure") -> Labelled:
+    return (draft.label if isinstance(draft, Failure) else ""), draft
 
 
 def is_url(value: str) -> bool:
@@ -192,12 +200,17 @@ def _known_ending(name: str) -> bool:
 
 def import_input(item: str, options: IngestOptions) -> list[Article | Failure]:
     """Run the right importer on one input; raises ``NewsarchiveError`` when it gives nothing."""
+    return [draft for _, draft in import_labelled(item, options)]
+
+
+def import_labelled(item: str, options: IngestOptions) -> list[Labelled]:
+    """``import_input`` with each draft's label (see ``Labelled``)."""
     if is_url(item):
         if options.feed or options.format == "feed":
             from archive.importers.feed import import_feed_url
-            return import_feed_url(item, options=options)
+            return [_unlabelled(d) for d in import_feed_url(item, options=options)]
         from archive.importers.html import import_url
-        return import_url(item, options=options)
+        return [_unlabelled(d) for d in import_url(item, options=options)]
     if item == "-":
         data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
         name = "<stdin>"
@@ -240,33 +253,44 @@ def ingest(
 ) -> Iterator[InputResult]:
     """Ingest every input; yields one result per article (or per failed input or record)."""
     for item in expand_inputs(inputs):
-        try:
-            drafts = import_input(item, options)
-        except NewsarchiveError as exc:
-            yield InputResult(item, "failed", error=exc.message)
-            continue
-        except Exception as exc:  # noqa: BLE001 - a bug met by one input must not stop the batch
-            yield InputResult(item, "failed", error=_unexpected(exc))
-            continue
-        if not drafts:
-            yield InputResult(item, "failed", error="no article found in this input")
-        for draft in drafts:
-            if isinstance(draft, Failure):
-                yield InputResult(f"{item} {draft.label}".strip(), "failed", error=draft.message)
-                continue
-            try:
-                article = finish_article(scope_input_id(draft), options)
-                saved = store.save(article, trust_id=False)
-            except NewsarchiveError as exc:
-                yield InputResult(item, "failed", title=draft.title, error=exc.message)
-                continue
-            except Exception as exc:  # noqa: BLE001 - as above
-                yield InputResult(item, "failed", title=draft.title, error=_unexpected(exc))
-                continue
-            if on_saved is not None:
+        for result, saved in ingest_input(item, store, options):
+            if saved is not None and on_saved is not None:
                 on_saved(saved)
-            yield InputResult(item, saved.status, id=saved.article.id, path=str(saved.path),
-                              title=saved.article.title)
+            yield result
+
+
+def ingest_input(item: str, store: Store, options: IngestOptions,
+                 drafts: Iterable[Labelled] | None = None) -> Iterator[tuple[InputResult, SaveResult | None]]:
+    """One input (or the ``drafts`` already read from it): finish and save each draft. Yields
+    the result of each, with what was saved (``None`` for a failure)."""
+    if drafts is None:
+        try:
+            drafts = import_labelled(item, options)
+        except NewsarchiveError as exc:
+            yield InputResult(item, "failed", error=exc.message), None
+            return
+        except Exception as exc:  # noqa: BLE001 - a bug met by one input must not stop the batch
+            yield InputResult(item, "failed", error=_unexpected(exc)), None
+            return
+        if not drafts:
+            yield InputResult(item, "failed", error="no article found in this input"), None
+            return
+    for label, draft in drafts:
+        where = f"{item} {label}".strip()
+        if isinstance(draft, Failure):
+            yield InputResult(where, "failed", error=draft.message), None
+            continue
+        try:
+            article = finish_article(scope_input_id(draft), options)
+            saved = store.save(article, trust_id=False)
+        except NewsarchiveError as exc:
+            yield InputResult(where, "failed", title=draft.title, error=exc.message), None
+            continue
+        except Exception as exc:  # noqa: BLE001 - as above
+            yield InputResult(where, "failed", title=draft.title, error=_unexpected(exc)), None
+            continue
+        yield InputResult(item, saved.status, id=saved.article.id, path=str(saved.path),
+                          title=saved.article.title), saved
 
 
 def _unexpected(exc: Exception) -> str:

@@ -11,26 +11,23 @@ from __future__ import annotations
 import json
 import re
 import sys
-import time
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import click
 
 from archive.article import Article
 from archive.errors import NewsarchiveError
-from archive.ingest import FORMATS, expand_inputs, ingest as run_ingest
+from archive.ingest import FORMATS, expand_inputs
+from archive.pipeline import INDEX_BATCH
 from archive.types import IngestOptions, InputResult
 from archive.store import SaveResult, Store
 from scripts.common import friendly_errors, home_option
 
 STATUSES = ("created", "updated", "unchanged", "failed")
-#: saved articles are sent to the index in groups of this many (and at the end of the batch)
-INDEX_BATCH = 200
-#: ... or when this many seconds have passed since the last group, so a long batch is
-#: searchable as it goes
-INDEX_INTERVAL = 2.0
+#: seconds one page's extraction may take, unless ``--extract-timeout`` says otherwise
+DEFAULT_EXTRACT_TIMEOUT = 30.0
 
 
 def parse_date_option(value: str | None) -> tuple[date | None, int | None]:
@@ -69,36 +66,69 @@ def parse_mapping(values: tuple[str, ...]) -> dict[str, str]:
     return mapping
 
 
+def parse_value_mapping(values: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """``--map-value FIELD:FROM=TO`` (repeatable) -> ``{FIELD: {FROM: TO}}``."""
+    if not values:
+        return {}
+    from archive.importers.bulk import FIELDS
+
+    mapping: dict[str, dict[str, str]] = {}
+    for value in values:
+        field, colon, rest = value.partition(":")
+        source, equals, target = rest.partition("=")
+        field, source, target = field.strip(), source.strip(), target.strip()
+        if not colon or not equals or not field or not source:
+            raise click.BadParameter(f"{value!r}: write FIELD:FROM=TO, e.g. sentiment:bullish=POSITIVE",
+                                     param_hint="'--map-value'")
+        if field not in FIELDS:
+            raise click.BadParameter(f"{field!r} is not a field; use one of {', '.join(FIELDS)}",
+                                     param_hint="'--map-value'")
+        mapping.setdefault(field, {})[source] = target
+    return mapping
+
+
+def open_store(home: Path) -> Store:
+    """The store of a batch: existing articles found through the index, not a folder scan (a
+    module-level function, so worker processes can be handed it)."""
+    return _IndexedStore(home)
+
+
+class _IndexedStore(Store):
+    def __init__(self, home: Path) -> None:
+        from index.locate import IndexLocator
+
+        self.locator = IndexLocator(home)
+        super().__init__(home, locate=self.locator)
+
+    def close(self) -> None:
+        self.locator.close()
+
+
 class IndexUpdater:
-    """Sends saved articles to the search index in groups; remembers the first failure."""
+    """Sends saved articles to the search index in large batches; remembers the first failure."""
 
     def __init__(self, home: Path) -> None:
         self.home = home
-        self.pending: list[tuple[Path, Article]] = []
         self.indexed = 0
         self.error: str | None = None
-        self.last_flush = time.monotonic()
+        self.pending: list[tuple[Path, Article]] = []
 
     def add(self, saved: SaveResult) -> None:
-        if saved.status == "unchanged" or self.error is not None:
-            return
-        self.pending.append((saved.path, saved.article))
-        if len(self.pending) >= INDEX_BATCH or time.monotonic() - self.last_flush >= INDEX_INTERVAL:
+        """One saved article (``reextract``), sent with the others in ``INDEX_BATCH``es."""
+        if saved.status != "unchanged":
+            self.pending.append((saved.path, saved.article))
+        if len(self.pending) >= INDEX_BATCH:
             self.flush()
 
     def flush(self) -> None:
-        self.last_flush = time.monotonic()
-        if not self.pending or self.error is not None:
-            return
         items, self.pending = self.pending, []
-        try:
-            from index.build import update_documents
-        except ImportError:
-            self.error = ("this installation has no index builder (index/build.py); "
-                          "the articles are saved, run `newsarchive reindex` when it is there")
+        self(items)
+
+    def __call__(self, items: list[tuple[Path, Article]]) -> None:
+        if not items or self.error is not None:
             return
         try:
-            update_documents(self.home, items)
+            index_articles(self.home, items)
         except NewsarchiveError as exc:
             reason = str(exc)
         except OSError as exc:
@@ -110,30 +140,38 @@ class IndexUpdater:
             return
         self.error = f"{reason}; the articles are saved, run `newsarchive reindex --changed`"
 
+    def missing(self, results: list[InputResult]) -> list[InputResult]:
+        """The saved articles the index does not hold at their path (a run killed before its
+        index update); the batch reads them back from their files."""
+        from index.locate import IndexLocator
+
+        with IndexLocator(self.home) as locator:
+            return [r for r in results if r.id and locator(r.id) != Path(r.path or "")]
+
     def to_dict(self) -> dict[str, Any]:
         return {"updated": self.indexed, "error": self.error}
 
 
+def index_articles(home: Path, items: list[tuple[Path, Article]]) -> None:
+    """Add or replace saved articles in the index: the one place ingest writes to it."""
+    from index.build import update_documents
+
+    update_documents(home, items)
+
+
 def _progress(total: int, quiet: bool) -> Any:
-    """A tqdm bar on stderr for batches, only when stderr is a terminal; else ``None``."""
+    """A tqdm bar on stderr counting records, only when stderr is a terminal; else ``None``."""
     if quiet or total < 2 or not sys.stderr.isatty():
         return None
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="input", file=sys.stderr, dynamic_ncols=True, leave=False)
+    return tqdm(total=total, unit="record", file=sys.stderr, dynamic_ncols=True, leave=False,
+                smoothing=0.1)
 
 
-def _run(items: list[str], store: Store, options: IngestOptions, updater: IndexUpdater,
-         bar: Any) -> Iterator[InputResult]:
-    counts = dict.fromkeys(STATUSES, 0)
-    for item in items:
-        for result in run_ingest([item], store, options, on_saved=updater.add):
-            counts[result.status] += 1
-            yield result
-        if bar is not None:
-            bar.set_postfix_str(f"{counts['created']} created, {counts['updated']} updated, "
-                                f"{counts['failed']} failed", refresh=False)
-            bar.update(1)
+#: with a progress bar on a terminal, a batch of more records than this does not list each
+#: article on the terminal (the bar and the summary say it all; ``--list`` lists them anyway)
+LIST_LIMIT = 50
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -170,13 +208,24 @@ def _display_path(path: str | None, home: Path) -> str:
 @click.option("--map", "mappings", multiple=True, metavar="FIELD=KEY",
               help="Bulk JSON/CSV: read FIELD from the record's KEY, e.g. title=headline "
                    "or source=source.name (repeatable).")
+@click.option("--map-value", "value_mappings", multiple=True, metavar="FIELD:FROM=TO",
+              help="Bulk JSON/CSV: read the export's value FROM of FIELD as TO, e.g. "
+                   "sentiment:bullish=POSITIVE (repeatable; an empty TO drops the value).")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Worker processes for a large batch [default: one per core].")
+@click.option("--extract-timeout", type=click.FloatRange(min=0), default=DEFAULT_EXTRACT_TIMEOUT,
+              show_default=True, metavar="SECONDS",
+              help="Time limit for extracting one page; a page over it fails alone (0: no limit).")
+@click.option("--list", "list_all", is_flag=True,
+              help="List every article even when a progress bar runs on a terminal.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print the results and the summary as JSON (for scripts).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only failures.")
 @friendly_errors
 def ingest(home: Path, inputs: tuple[str, ...], feed: bool, source: str | None,
            date_text: str | None, tags: tuple[str, ...], shape: str, mappings: tuple[str, ...],
-           as_json: bool, quiet: bool) -> None:
+           value_mappings: tuple[str, ...], workers: int | None, extract_timeout: float,
+           list_all: bool, as_json: bool, quiet: bool) -> None:
     """Take articles in from URLs, files, folders or stdin (-) and index them.
 
     Each input becomes one Markdown file per article under HOME/articles (a feed, a bulk
@@ -204,6 +253,8 @@ def ingest(home: Path, inputs: tuple[str, ...], feed: bool, source: str | None,
         format=shape,
         feed=feed,
         mapping=parse_mapping(mappings),
+        value_mapping=parse_value_mapping(value_mappings),
+        extract_timeout=extract_timeout or None,
     )
     if inputs.count("-") > 1:
         raise click.BadParameter("stdin (-) can be read only once", param_hint="INPUTS")
@@ -212,15 +263,36 @@ def ingest(home: Path, inputs: tuple[str, ...], feed: bool, source: str | None,
         raise click.ClickException(
             "nothing to ingest: the folders given hold no files of a supported kind "
             "(.md, .txt, .html, .xml, .rss, .atom, .json, .jsonl, .csv, .warc)")
-    from index.locate import IndexLocator
+    from archive.importers.bulk import check_mapping, check_value_mapping
+    from archive.pipeline import BatchReport, UnitContext, plan_units, run_batch
 
-    locator = IndexLocator(home)  # finds existing articles through the index: no folder scan
-    store = Store(home, locate=locator)
+    check_mapping(options.mapping)
+    check_value_mapping(options.value_mapping)
+    units = plan_units(items, options)
     updater = IndexUpdater(home)
     results: list[InputResult] = []
-    bar = _progress(len(items), quiet or as_json)
+    total = sum(u.records for u in units)
+    bar = _progress(total, quiet or as_json)
+    each = not quiet and not as_json and (list_all or bar is None or not sys.stdout.isatty()
+                                          or total <= LIST_LIMIT)
+    counts = dict.fromkeys(STATUSES, 0)
+
+    def advance(unit: Any, done: Any) -> None:
+        if bar is None:
+            return
+        if done.records != unit.records:
+            bar.total += done.records - unit.records
+        for result in done.results:
+            counts[result.status] += 1
+        bar.set_postfix_str(f"{counts['created']} created, {counts['updated']} updated, "
+                            f"{counts['failed']} failed", refresh=False)
+        bar.update(done.records)
+
+    report = BatchReport()
     try:
-        for result in _run(items, store, options, updater, bar):
+        for result in run_batch(units, UnitContext(home, options, open_store), index=updater,
+                                missing=updater.missing, workers=workers, on_unit=advance,
+                                report=report):
             results.append(result)
             if as_json:
                 continue
@@ -230,7 +302,7 @@ def ingest(home: Path, inputs: tuple[str, ...], feed: bool, source: str | None,
                     bar.write(message, file=sys.stderr)
                 else:
                     click.echo(message, err=True)
-            elif not quiet:
+            elif each:
                 line = _printable(f"{result.status:<10} {_display_path(result.path, home)}  {result.title}")
                 if bar is not None:
                     bar.write(line, file=sys.stdout)
@@ -239,8 +311,6 @@ def ingest(home: Path, inputs: tuple[str, ...], feed: bool, source: str | None,
     finally:
         if bar is not None:
             bar.close()
-        updater.flush()
-        locator.close()
 
     summary = {status: sum(1 for r in results if r.status == status) for status in STATUSES}
     failed = summary["failed"] > 0 or updater.error is not None

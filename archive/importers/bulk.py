@@ -70,18 +70,29 @@ csv.field_size_limit(16 * 1024 * 1024)
 
 
 def import_json(data: bytes, *, name: str, options: IngestOptions) -> list[Article | Failure]:
-    return [draft for _, draft in convert_records(json_records(data, name), options)]
+    return [draft for _, draft in labelled_json(data, name=name, options=options)]
 
 
 def import_jsonl(data: bytes, *, name: str, options: IngestOptions) -> list[Article | Failure]:
-    return [draft for _, draft in convert_records(jsonl_records(io.BytesIO(data)), options)]
+    return [draft for _, draft in labelled_jsonl(data, name=name, options=options)]
 
 
 def import_csv(data: bytes, *, name: str, options: IngestOptions) -> list[Article | Failure]:
+    return [draft for _, draft in labelled_csv(data, name=name, options=options)]
+
+
+def labelled_json(data: bytes, *, name: str, options: IngestOptions) -> list[tuple[str, Article | Failure]]:
+    return list(convert_records(json_records(data, name), options))
+
+
+def labelled_jsonl(data: bytes, *, name: str, options: IngestOptions) -> list[tuple[str, Article | Failure]]:
+    return list(convert_records(jsonl_records(io.BytesIO(data)), options))
+
+
+def labelled_csv(data: bytes, *, name: str, options: IngestOptions) -> list[tuple[str, Article | Failure]]:
     stream = io.BytesIO(data)
     header = read_csv_header(stream, name)
-    return [draft for _, draft in convert_records(csv_records(stream, header, start=stream.tell()),
-                                                  options)]
+    return list(convert_records(csv_records(stream, header, start=stream.tell()), options))
 
 
 # ------------------------------------------------------------------------------- reading --
@@ -106,10 +117,8 @@ class Span:
     end: int
     line: int
     data: bytes | None
-
-    @property
-    def blank(self) -> bool:
-        return self.data is not None and not self.data.strip(b"\r\n")
+    #: an empty line (JSON lines: only white space)
+    blank: bool = False
 
 
 def _label(number: int, line: int) -> str:
@@ -229,7 +238,8 @@ def jsonl_spans(stream: BinaryIO, *, start: int = 0, line: int = 1, stop: int | 
                     break
             yield Span(offset, end, line, None)
         else:
-            yield Span(offset, end, line, data if keep else b"" if data.strip() else data)
+            blank = not data.strip()
+            yield Span(offset, end, line, data if keep else b"", blank)
         offset = end
         line += 1
 
@@ -239,7 +249,7 @@ def jsonl_records(stream: BinaryIO, *, start: int = 0, stop: int | None = None, 
     """``(label, record or Failure)`` per non-blank line, numbered from ``first``."""
     number = first
     for span in jsonl_spans(stream, start=start, line=line, stop=stop):
-        if span.data is not None and not span.data.strip():
+        if span.blank:
             continue
         label = _label(number, span.line)
         number += 1
@@ -314,15 +324,17 @@ def csv_spans(stream: BinaryIO, *, start: int = 0, line: int = 1, stop: int | No
                 pos = at + 1
             else:  # the end of the record
                 end = base + match.end()
-                data = None if oversized else (buf[rec_start - base:match.end()] if keep else b"")
-                yield Span(rec_start, end, rec_line, data)
+                data = None if oversized else buf[rec_start - base:match.end()]
+                blank = data is not None and not data.strip(b"\r\n")
+                yield Span(rec_start, end, rec_line, data if keep or data is None else b"", blank)
                 line += 1
                 rec_start, rec_line, oversized, pos = end, line, False, match.end()
         if not oversized and base + pos - rec_start > MAX_RECORD_BYTES:
             oversized = True
     if base + len(buf) > rec_start:  # the last record, without a line break
-        data = None if oversized else (buf[rec_start - base:] if keep else b"")
-        yield Span(rec_start, base + len(buf), rec_line, data)
+        data = None if oversized else buf[rec_start - base:]
+        blank = data is not None and not data.strip(b"\r\n")
+        yield Span(rec_start, base + len(buf), rec_line, data if keep or data is None else b"", blank)
 
 
 _CSV_UNQUOTED = re.compile(rb'[\n"]')
@@ -407,7 +419,7 @@ def slice_records(stream: BinaryIO, shape: str, size: int, *, name: str) -> Iter
         if start is None:
             start, line = span.start, span.line
         end = span.end
-        if span.data is not None and not span.data.strip():
+        if span.blank:
             continue
         count += 1
         if count == size:

@@ -15,12 +15,14 @@ from archive.extract import decode_html, extract_article, web_source
 from archive.fetch import FEED_TYPES, HTML_TYPES, FetchedPage, fetch_page
 from archive.types import Failure, IngestOptions
 from archive.raw import save_raw
+from archive.timelimit import time_limit
 
 
 def import_html(data: bytes, *, name: str, options: IngestOptions) -> list[Article | Failure]:
     """One saved HTML page -> one draft article (``InputError`` if it has no article text)."""
     html = decode_html(data)
-    draft = extract_article(html, url=None)
+    with time_limit(options.extract_timeout):
+        draft = extract_article(html, url=None)
     if draft.source is None and draft.canonical_url:
         draft = draft.replace(source=web_source(draft.canonical_url, options.source))
     if options.home is not None:
@@ -47,7 +49,8 @@ def article_from_page(page: FetchedPage, options: IngestOptions) -> Article:
 
     ``fetchedAt`` is the batch's clock (``options.now``, like ``ingestedAt``); the sidecar of the
     raw snapshot keeps the exact time of the request."""
-    draft = extract_article(decode_html(page.content, page.charset), url=page.final_url)
+    with time_limit(options.extract_timeout):
+        draft = extract_article(decode_html(page.content, page.charset), url=page.final_url)
     draft = draft.replace(url=page.final_url, fetched_at=options.now)
     if draft.source is None:
         draft = draft.replace(source=web_source(draft.canonical_url or page.final_url, options.source))

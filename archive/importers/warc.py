@@ -22,19 +22,25 @@ from archive.fetch import HTML_TYPES, media_type
 from archive.importers.html import with_raw
 from archive.types import Failure, IngestOptions
 from archive.raw import save_raw
+from archive.timelimit import time_limit
 
 #: HTML payloads larger than this are skipped with a Failure (same cap as fetching)
 MAX_PAYLOAD_BYTES = 5 * 1024 * 1024
 
 
 def import_warc(data: bytes, *, name: str, options: IngestOptions) -> list[Article | Failure]:
+    return [draft for _, draft in warc_drafts(data, name=name, options=options)]
+
+
+def warc_drafts(data: bytes, *, name: str, options: IngestOptions) -> list[tuple[str, Article | Failure]]:
+    """``(label, draft or Failure)`` per HTML page response, ``record 12 (https://...)``."""
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
     if not _looks_like_warc(data):
         raise InputError("not a WARC file (it should start with 'WARC/', or be gzip-compressed WARC)",
                          source=name)
-    results: list[Article | Failure] = []
+    results: list[tuple[str, Article | Failure]] = []
     number = 0
     known = 0
     records = iter(ArchiveIterator(io.BytesIO(data)))
@@ -66,12 +72,12 @@ def import_warc(data: bytes, *, name: str, options: IngestOptions) -> list[Artic
                              source=name) from None
         label = f"record {number} ({uri})" if uri else f"record {number}"
         if len(payload) > MAX_PAYLOAD_BYTES:
-            results.append(Failure(label, f"the page is larger than {MAX_PAYLOAD_BYTES // 1024 // 1024} MB"))
+            results.append((label, Failure(label, f"the page is larger than {MAX_PAYLOAD_BYTES // 1024 // 1024} MB")))
             continue
         try:
-            results.append(_record_article(payload, uri, headers, warc_date, options))
+            results.append((label, _record_article(payload, uri, headers, warc_date, options)))
         except NewsarchiveError as exc:
-            results.append(Failure(label, exc.message))
+            results.append((label, Failure(label, exc.message)))
     if known == 0:
         raise InputError("not a readable WARC file: no WARC records found", source=name)
     return results
@@ -109,7 +115,8 @@ def _record_article(payload: bytes, uri: str | None, headers: Any, warc_date: st
     charset = None
     if content_type and "charset=" in content_type.lower():
         charset = content_type.lower().split("charset=", 1)[1].split(";")[0].strip(" \"'")
-    draft = extract_article(decode_html(payload, charset), url=uri)
+    with time_limit(options.extract_timeout):
+        draft = extract_article(decode_html(payload, charset), url=uri)
     fetched = _warc_date(warc_date)
     draft = draft.replace(url=uri, fetched_at=fetched)
     if draft.source is None:

@@ -41,7 +41,7 @@ def test_importers_never_fail_unhandled(shape: str, prefix: bytes, data: bytes) 
     except NewsarchiveError as exc:
         assert exc.message
         return
-    for draft in drafts:
+    for _, draft in drafts:
         if isinstance(draft, Failure):
             assert draft.message
             continue

@@ -373,7 +373,7 @@ def test_a_progress_bar_only_when_stderr_is_a_terminal(home: Path) -> None:
             os.close(follower)
     terminal = b"".join(chunks).decode("utf-8", "replace")
     assert process.returncode == 0
-    assert "| 0/2 [00:00<?, ?input/s]" in terminal  # tqdm's bar, on the terminal only
+    assert "| 0/2 [00:00<?, ?record/s]" in terminal  # tqdm's bar, on the terminal only
     assert process.stdout.decode().splitlines() == [
         f"created    {CHIP_REL}  {CHIP_TITLE}", f"created    {KESTREL_REL}  {KESTREL_TITLE}",
         "2 created, 0 updated, 0 unchanged, 0 failed"]

@@ -1,0 +1,58 @@
+"""A time limit for one page's extraction, in whatever thread runs it.
+
+trafilatura's own timeout applies to its command line, not to library calls, and some pages
+(deep nesting, pathological markup) keep it busy for minutes. ``time_limit(seconds)`` arms a
+timer thread that, when the time is up, raises ``TimeLimitExceeded`` in the thread running the
+block (CPython's ``PyThreadState_SetAsyncExc``: the exception arrives at the next bytecode, so
+pure-Python work stops at once; one long call into C returns first). Unlike ``SIGALRM`` it works
+in any thread: a worker process's main thread, a Dask worker's task thread, a web request.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import threading
+from typing import Iterator
+
+from archive.errors import TimeLimitExceeded
+
+_set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc
+_set_async_exc.argtypes = (ctypes.c_ulong, ctypes.py_object)
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float | None, *, what: str = "the extraction") -> Iterator[None]:
+    """Run the block with at most ``seconds`` of wall time (``None`` or 0: no limit)."""
+    if not seconds or seconds <= 0:
+        yield
+        return
+    target = threading.get_ident()
+    lock = threading.Lock()
+    state = {"active": True, "fired": False}
+
+    def expire() -> None:
+        with lock:
+            if state["active"]:
+                state["fired"] = True
+                _set_async_exc(target, ctypes.py_object(_Expired))
+
+    timer = threading.Timer(seconds, expire)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    except _Expired:
+        raise TimeLimitExceeded(f"{what} took longer than {seconds:g} s (the time limit per "
+                                "page); the page was skipped") from None
+    finally:
+        with lock:
+            state["active"] = False
+            timer.cancel()
+            if state["fired"]:  # raised too late to land in the block: take it back
+                _set_async_exc(target, ctypes.py_object())
+
+
+class _Expired(BaseException):
+    """Raised into the thread; a ``BaseException`` so no ``except Exception`` in the library
+    swallows it on the way out."""
