@@ -50,8 +50,6 @@ PIPELINE_VERSION = 1
 SLICE_RECORDS = 500
 #: files per unit, by shape (extraction of a page costs ~30 ms; a Markdown file ~1 ms)
 GROUP_FILES = {"html": 4, "markdown": 64, "text": 32, "feed": 1, "json": 1, "warc": 1}
-#: a JSON lines or CSV file larger than this is sliced
-SLICE_MIN_BYTES = 256 * 1024
 #: estimated seconds per record, by shape, to decide whether worker processes pay off
 COST = {"html": 0.03, "warc": 0.03, "feed": 0.3}
 #: a batch estimated to take less than this runs inline (no worker processes)
@@ -130,7 +128,7 @@ def plan_units(items: Sequence[str], options: IngestOptions) -> list[WorkUnit]:
             size = path.stat().st_size
         except OSError:
             size = 0
-        if shape in ("jsonl", "csv") and size > SLICE_MIN_BYTES and path.is_file():
+        if shape in ("jsonl", "csv") and path.is_file():
             close_group()
             units.extend(_slices(path, shape, size, fingerprint))
             continue
@@ -158,7 +156,9 @@ def _slices(path: Path, shape: str, size: int, fingerprint: str) -> list[WorkUni
             header = bulk.read_csv_header(stream, str(path)) if shape == "csv" else None
             pieces = list(bulk.slice_records(stream, shape, SLICE_RECORDS, name=str(path)))
     except (OSError, NewsarchiveError):
-        return [WorkUnit((str(path),))]  # read again by the unit, which reports the error
+        pieces = []
+    if not pieces:  # empty, unreadable, no header: the importer says why
+        return [WorkUnit((str(path),))]
     stat = _stat_key(str(path))
     return [WorkUnit((str(path),), shape=shape, piece=piece, header=header, records=piece.records,
                      key=_key(fingerprint, [stat, [piece.start, piece.stop]]), cost=0.002 * piece.records)

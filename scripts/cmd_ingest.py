@@ -319,6 +319,8 @@ def ingest(home: Path, inputs: tuple[str, ...], feed: bool, source: str | None,
             "results": [r.to_dict() for r in results],
             "summary": summary,
             "index": updater.to_dict(),
+            "batch": {"units": report.units, "resumed": report.resumed, "workers": report.workers,
+                      "records": report.records},
         }, indent=2, ensure_ascii=False))
     else:
         if updater.error is not None:
