@@ -181,6 +181,8 @@ def test_json_gives_the_results_the_summary_and_the_index(home: Path) -> None:
         ],
         "summary": {"created": 2, "updated": 0, "unchanged": 0, "failed": 1},
         "index": {"updated": 2, "error": None},
+        # the .txt and the .md are one unit each (different shapes), the broken .md joins its group
+        "batch": {"units": 2, "resumed": 0, "workers": 1, "records": 3},
     }
 
 
