@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Mapping
 
-from archive.errors import FormatError
+from archive.errors import FormatError, OutOfRange
 
 SENTIMENTS = ("POSITIVE", "NEGATIVE", "NEUTRAL")
 DATE_SOURCES = ("provided", "extracted", "inferred", "ingested")
@@ -39,7 +40,7 @@ class Source:
     type: str = "FILE"
     url: str | None = None
     #: keys of the source map that the format does not name, kept as they were
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    extra: Mapping[Any, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.name, "key": self.key, "type": self.type}
@@ -112,7 +113,7 @@ class Article:
     content_hash: str | None = None
     extractor: Mapping[str, Any] | None = None
     #: frontmatter fields this version does not know, in file order; written back unchanged
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    extra: Mapping[Any, Any] = field(default_factory=dict)
 
     def replace(self, **changes: Any) -> "Article":
         return dataclasses.replace(self, **changes)
@@ -175,16 +176,21 @@ ALWAYS_WRITTEN = {"title", "publishedAt", "lang", "source", "tags", "stickyWeigh
                   "canonicalUrl", "coverImage", "ai"}
 
 
-def format_datetime(value: datetime) -> str:
-    """UTC, millisecond precision, ``Z`` suffix: ``2026-02-04T15:48:06.000Z`` as the seeds write it."""
-    value = to_utc(value)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+def format_datetime(value: datetime, *, name: str = "date") -> str:
+    """UTC, millisecond precision, ``Z`` suffix: ``2026-02-04T15:48:06.000Z`` as the seeds write it
+    (the year always in four digits: ``0999-06-01T...``)."""
+    value = to_utc(value, name=name)
+    return f"{value.year:04d}-" + value.strftime("%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 
-def to_utc(value: datetime) -> datetime:
+def to_utc(value: datetime, *, name: str = "date") -> datetime:
+    """Aware UTC; a moment that is not in the years 1 to 9999 in UTC is a ``FormatError``."""
     if value.tzinfo is None:
         return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+    try:
+        return value.astimezone(timezone.utc)
+    except OverflowError:
+        raise OutOfRange(f"'{name}' is outside the years 1 to 9999 in UTC: {value.isoformat()}") from None
 
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -193,7 +199,7 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 def parse_datetime(value: Any, *, name: str = "date") -> datetime:
     """Read an ISO 8601 date or datetime (a string, a ``date`` or a ``datetime``) as aware UTC."""
     if isinstance(value, datetime):
-        return to_utc(value)
+        return to_utc(value, name=name)
     if hasattr(value, "isoformat") and not isinstance(value, str):  # a date
         return datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
     if not isinstance(value, str) or not value.strip():
@@ -204,9 +210,10 @@ def parse_datetime(value: Any, *, name: str = "date") -> datetime:
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"
     try:
-        return to_utc(datetime.fromisoformat(text))
+        parsed = datetime.fromisoformat(text)
     except ValueError:
         raise FormatError(f"'{name}' is not an ISO 8601 date: {value!r}") from None
+    return to_utc(parsed, name=name)
 
 
 def _opt_str(value: Any) -> str | None:
@@ -218,15 +225,45 @@ def _opt_str(value: Any) -> str | None:
     return text or None
 
 
+#: the largest ``stickyWeight``: the index (and the site's tools) keep it as a 32-bit integer
+STICKY_WEIGHT_LIMIT = 2**31 - 1
+#: numeric fields with a narrower range than "any finite number"
+NUMBER_LIMITS = {"stickyWeight": STICKY_WEIGHT_LIMIT}
+
+
 def _number(value: Any, key: str) -> float | int | None:
     if value is None:
         return None
+    given = value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         try:
             value = float(str(value))
         except ValueError:
             raise FormatError(f"'{key}' must be a number, got {value!r}") from None
+    return check_number(value, key, given=given)
+
+
+def check_number(value: float | int, key: str, *, given: Any = None) -> float | int:
+    """``value`` if it is finite and in the field's range, else ``OutOfRange`` naming the field
+    and the value as given (``1e400``, ``.inf`` and ``.nan`` are numbers to YAML, not here)."""
+    try:
+        finite = math.isfinite(value)
+    except OverflowError:  # an integer too large for a float
+        finite = False
+    limit = NUMBER_LIMITS.get(key)
+    if not finite or (limit is not None and abs(value) > limit):
+        shown = _yaml_number(value if given is None else given)
+        span = f"a number from -{limit} to {limit}" if limit is not None else "a finite number"
+        raise OutOfRange(f"'{key}' must be {span}, got {shown}")
     return value
+
+
+def _yaml_number(value: Any) -> str:
+    """A number as the file would say it (``.inf``, ``.nan``), cut when very long."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return ".nan" if value != value else ("-.inf" if value < 0 else ".inf")
+    text = str(value)
+    return text if len(text) <= 40 else text[:40] + "..."
 
 
 def article_from_mapping(meta: Mapping[str, Any], body: str) -> Article:
@@ -234,11 +271,11 @@ def article_from_mapping(meta: Mapping[str, Any], body: str) -> Article:
     if not isinstance(meta, Mapping):
         raise FormatError("the frontmatter must be a map of fields")
     values: dict[str, Any] = {}
-    extra: dict[str, Any] = {}
+    extra: dict[Any, Any] = {}
     for key, value in meta.items():
         attr = ATTR_OF.get(key) if isinstance(key, str) else None
         if attr is None:
-            extra[str(key)] = value
+            extra[key] = value  # as it was: a null, integer or date key stays one
             continue
         kind = KIND_OF[attr]
         if value is None:
@@ -289,7 +326,9 @@ def article_to_mapping(article: Article) -> dict[str, Any]:
                 out[key] = None
             continue
         if kind == "datetime":
-            value = format_datetime(value)
+            value = format_datetime(value, name=key)
+        elif kind == "number":
+            value = check_number(value, key)
         elif kind == "source":
             value = value.to_dict()
         elif kind == "tags":

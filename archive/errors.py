@@ -31,6 +31,11 @@ class FormatError(InputError):
     """An article file or its frontmatter is not valid (broken YAML, missing title...)."""
 
 
+class OutOfRange(FormatError):
+    """A value of the right kind that an article cannot hold: a date outside the years 1-9999 in
+    UTC, a number that is not finite or is beyond its field's range."""
+
+
 class FetchError(InputError):
     """A URL could not be fetched (unreachable, slow, 404, too big, not HTML...)."""
 

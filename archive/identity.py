@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
-from archive.article import Article, is_valid_id, normalise_url, slugify
+from archive.article import Article, is_valid_id, normalise_url, slugify, to_utc
 from archive.errors import InputError, StoreError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -97,9 +97,9 @@ def scope_input_id(draft: Article) -> Article:
 def relative_path(article: Article) -> Path:
     """``articles/YYYY/MM/<slug>.<lang>.md`` by ``publishedAt`` (UTC) and the title."""
     lang = re.sub(r"[^a-z-]", "", (article.lang or "en").lower())[:8].strip("-") or "und"
-    when = article.published_at
-    if when is None:
+    if article.published_at is None:
         raise InputError("the article has no publication date", source=article.title)
+    when = to_utc(article.published_at, name="publishedAt")
     return Path("articles", f"{when.year:04d}", f"{when.month:02d}", f"{slugify(article.title)}.{lang}.md")
 
 

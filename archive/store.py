@@ -43,8 +43,63 @@ MAX_YAML_DEPTH = 32
 
 # ---------------------------------------------------------------------------------------- YAML --
 
-class ArticleYamlLoader(yaml.SafeLoader):
-    """Safe loader with YAML 1.2-like scalars and no aliases or anchors."""
+class YamlTimestamp(str):
+    """A date or time written unquoted (``date: 2026-01-01``). Read as its text, like every date
+    here (the article fields parse their own), and written back unquoted, so a tool that reads
+    YAML timestamps still finds one where there was one, as key or as value."""
+
+
+class YamlOmap(list):
+    """A ``!!omap`` (ordered map): its ``(key, value)`` pairs, written back as an ``!!omap``."""
+
+    tag = "tag:yaml.org,2002:omap"
+
+
+class YamlPairs(list):
+    """A ``!!pairs`` (pairs, keys may repeat): written back as ``!!pairs``."""
+
+    tag = "tag:yaml.org,2002:pairs"
+
+
+class _StrictMappings:
+    """Mappings whose keys are unique: a key given twice (``1`` and ``true`` are one key to
+    Python) would lose a value silently, so it is refused."""
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[Any, Any] = {}
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)  # type: ignore[attr-defined]
+                try:
+                    earlier = seen.get(key)
+                except TypeError:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, "a map key must be a plain value, not a list or map",
+                        key_node.start_mark) from None
+                if earlier is not None:
+                    raise yaml.MarkedYAMLError(
+                        None, None, f"the key {key_node.value!r} is given twice (first at line "
+                        f"{earlier.start_mark.line + 1})", key_node.start_mark)
+                seen[key] = key_node
+        return super().construct_mapping(node, deep=deep)  # type: ignore[misc]
+
+
+def _construct_pairs(kind: type) -> Callable[[Any, Any], Any]:
+    base = (yaml.constructor.SafeConstructor.construct_yaml_omap if kind is YamlOmap
+            else yaml.constructor.SafeConstructor.construct_yaml_pairs)
+
+    def construct(loader: Any, node: Any) -> Any:
+        steps = base(loader, node)
+        pairs = next(steps)
+        for _ in steps:
+            pass
+        return kind(pairs)
+
+    return construct
+
+
+class ArticleYamlLoader(_StrictMappings, yaml.SafeLoader):
+    """Safe loader with YAML 1.2-like scalars, unique keys and no aliases or anchors."""
 
     def compose_node(self, parent: Any, index: Any) -> Any:  # noqa: D401 - PyYAML hook
         if self.check_event(yaml.AliasEvent):
@@ -70,8 +125,15 @@ class ArticleYamlLoader(yaml.SafeLoader):
 
 
 # Replace the implicit resolvers: booleans only true/false, ints without leading zeros,
-# no timestamps (kept as strings), floats as in YAML 1.2.
+# timestamps kept as their text (``YamlTimestamp``), floats as in YAML 1.2.
 ArticleYamlLoader.yaml_implicit_resolvers = {}
+_TIMESTAMP = next(regex for regex_tag, regex in yaml.resolver.Resolver.yaml_implicit_resolvers["0"]
+                  if regex_tag == "tag:yaml.org,2002:timestamp")
+ArticleYamlLoader.add_implicit_resolver("tag:yaml.org,2002:timestamp", _TIMESTAMP, list("0123456789"))
+ArticleYamlLoader.add_constructor("tag:yaml.org,2002:timestamp",
+                                  lambda loader, node: YamlTimestamp(loader.construct_scalar(node)))
+ArticleYamlLoader.add_constructor(YamlOmap.tag, _construct_pairs(YamlOmap))
+ArticleYamlLoader.add_constructor(YamlPairs.tag, _construct_pairs(YamlPairs))
 for _tag, _regex, _first in (
     ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
     ("tag:yaml.org,2002:int", r"^(?:[-+]?(?:0|[1-9][0-9_]*))$", "-+0123456789"),
@@ -90,14 +152,29 @@ class ArticleYamlDumper(yaml.SafeDumper):
         return super().increase_indent(flow, False)
 
     def represent_str(self, data: str) -> Any:
-        # Multi-line strings as literal blocks. Strings a YAML 1.1 reader would take for
+        # Multi-line strings as literal blocks. YAML's other line breaks (NEL, LS, PS) would be
+        # read back as a newline or a space from a block or a single-quoted string: those strings
+        # are double-quoted, where they are escapes. Strings a YAML 1.1 reader would take for
         # something else (``no``, ``007``, dates) need nothing here: the dumper's own resolver is
         # YAML 1.1's, so the emitter quotes them.
-        style = "|" if "\n" in data else None
+        if _OTHER_BREAKS.search(data):
+            style: str | None = '"'
+        else:
+            style = "|" if "\n" in data else None
         return self.represent_scalar("tag:yaml.org,2002:str", data, style=style)
 
+    def represent_timestamp(self, data: YamlTimestamp) -> Any:
+        return self.represent_scalar("tag:yaml.org,2002:timestamp", str(data))
 
+    def represent_pairs(self, data: YamlOmap | YamlPairs) -> Any:
+        return self.represent_sequence(data.tag, [{key: value} for key, value in data])
+
+
+_OTHER_BREAKS = re.compile("[\x85\u2028\u2029]")
 ArticleYamlDumper.add_representer(str, ArticleYamlDumper.represent_str)
+ArticleYamlDumper.add_representer(YamlTimestamp, ArticleYamlDumper.represent_timestamp)
+ArticleYamlDumper.add_representer(YamlOmap, ArticleYamlDumper.represent_pairs)
+ArticleYamlDumper.add_representer(YamlPairs, ArticleYamlDumper.represent_pairs)
 
 
 # Fast path: libyaml (about 12x faster; parsing is most of a reindex's reading time) for texts
@@ -109,7 +186,7 @@ _NODE_PROPERTY = re.compile(r"(?:^|[\s\[{,])[&*!]")
 _MAX_FAST_INDICATORS = 2000
 _FastYamlLoader = None
 if getattr(yaml, "__with_libyaml__", False):
-    class _FastYamlLoader(yaml.CSafeLoader):  # type: ignore[no-redef]
+    class _FastYamlLoader(_StrictMappings, yaml.CSafeLoader):  # type: ignore[no-redef]
         pass
 
     _FastYamlLoader.yaml_implicit_resolvers = ArticleYamlLoader.yaml_implicit_resolvers
@@ -155,6 +232,9 @@ def load_yaml(text: str) -> Any:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        content = text.rstrip("\n")
+        if mark and mark.index >= len(content):  # at the end: say where the last line ends
+            where = f" at line {content.count(chr(10)) + 1}, column {len(content) - content.rfind(chr(10))}"
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise FormatError(f"the frontmatter is not valid YAML{where}: {problem}") from None
     except RecursionError:
@@ -177,13 +257,18 @@ def dump_yaml(data: Any) -> str:
 _FM_HANDLER = frontmatter.YAMLHandler()
 
 
+#: the block: the opening line, then the lines up to the first closing ``---`` line, each with
+#: its line end (a literal block scalar at the end keeps its final newline)
+_FRONTMATTER = re.compile(r"\A---[ \t]*\r?\n(|.*?\n)---[ \t]*(?:\r?\n|\Z)", re.S)
+
+
 def split_frontmatter(text: str) -> tuple[str, str] | None:
     """``(yaml, body)`` of a text that starts with a ``---`` block, else ``None``. The body is
     kept exactly (python-frontmatter would strip it), apart from the newline after ``---``."""
     text = text.lstrip("\ufeff")
     if not _FM_HANDLER.detect(text):
         return None
-    match = re.match(r"\A---[ \t]*\r?\n(.*?)(?:^|\n)---[ \t]*(?:\r?\n|\Z)", text, re.S | re.M)
+    match = _FRONTMATTER.match(text)
     if not match:
         return None
     return match.group(1), text[match.end():]
@@ -218,8 +303,17 @@ def parse_article(text: str, *, name: str | None = None) -> Article:
 
 def render_article(article: Article) -> str:
     """The canonical file text: ``---``, the frontmatter in canonical key order, ``---``, the body
-    with exactly one newline at the end."""
+    with exactly one newline at the end. A value no reader could get back (see
+    ``article_to_mapping``; a body with NUL characters or lone surrogates) is a ``FormatError``
+    naming it, never a file."""
     body = article.body.replace("\r\n", "\n").strip("\n")
+    if "\x00" in body:
+        raise FormatError("the body holds NUL characters; a text file cannot", source=article.title)
+    try:
+        body.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise FormatError(f"the body holds a lone surrogate (U+{ord(body[exc.start]):04X}) that "
+                          "UTF-8 cannot store", source=article.title) from None
     return f"---\n{dump_yaml(article_to_mapping(article))}---\n" + (f"{body}\n" if body else "")
 
 

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from archive import dates
 from archive.article import Article, article_from_mapping, parse_datetime
-from archive.errors import FormatError, InputError
+from archive.errors import FormatError, InputError, OutOfRange
 from archive.importers.text import first_sentence, headline_from_sentence, reads_as_headline
 from archive.store import decode_text, load_yaml, split_frontmatter
 
@@ -100,9 +100,9 @@ def draft_from_markdown(text: str) -> Article:
     return article
 
 
-def normalise_fields(meta: Mapping[str, Any]) -> dict[str, Any]:
+def normalise_fields(meta: Mapping[Any, Any]) -> dict[Any, Any]:
     """Other tools' field names and shapes mapped onto ours; their keys kept as they were."""
-    out = {str(key): value for key, value in meta.items()}
+    out = dict(meta)  # keys as they are: a null, integer or date key is not a string
     for ours, theirs in ALIASES.items():
         if out.get(ours) is not None:
             continue
@@ -138,6 +138,8 @@ def _read_date(value: Any, key: str) -> Any:
     try:
         parse_datetime(value, name=key)
         return value
+    except OutOfRange:
+        raise  # an ISO 8601 date, only one that cannot be kept
     except FormatError:
         pass
     try:
