@@ -31,6 +31,8 @@ from whoosh.fields import NUMERIC
 from whoosh.reading import TermNotFound
 from whoosh.util.times import datetime_to_long
 
+from index.postings import decode_positions, read_term
+
 #: facets with one value per document
 SINGLE_FACETS = ("source", "category", "sentiment", "lang")
 #: Whoosh's sortable DATETIME default for a document without the field
@@ -71,46 +73,15 @@ def term_postings(reader: Any, fieldname: str, tbytes: bytes, *, weights: bool =
     """Document numbers and (with ``weights``) the posting weights (term frequency times the
     field boost) of one term in one segment, deleted documents included.
 
-    Reads the W3 codec's posting blocks directly (each block is a pickled tuple of delta-encoded
-    ids, and its weights); other codecs fall back to Whoosh's one-id-at-a-time matcher."""
-    terms = getattr(reader, "_terms", None)
-    if terms is None or not hasattr(terms, "term_info"):
-        try:
-            return _one_at_a_time(reader.postings(fieldname, tbytes), weights)
-        except TermNotFound:
-            return _EMPTY, (_EMPTY_F if weights else None)
+    W3 segments are decoded a term at a time by ``index.postings.read_term``; other codecs fall
+    back to Whoosh's one-id-at-a-time matcher."""
+    found = read_term(reader, fieldname, tbytes)
+    if found is not None:
+        return found.docs, (found.weights if weights else None)
     try:
-        info = terms.term_info(fieldname, tbytes)
-    except (TermNotFound, KeyError):
+        return _one_at_a_time(reader.postings(fieldname, tbytes), weights)
+    except TermNotFound:
         return _EMPTY, (_EMPTY_F if weights else None)
-    if info.is_inlined():
-        ids, ws, _ = info.inlined_postings()
-        return (np.asarray(ids, dtype=np.int64),
-                np.asarray(ws, dtype=np.float64) if weights else None)
-    matcher = terms.matcher(fieldname, tbytes, reader.schema[fieldname].format)
-    if getattr(matcher, "_byteids", True) or not hasattr(matcher, "_read_data"):
-        return _one_at_a_time(matcher, weights)
-    id_chunks, weight_chunks = [], []
-    while True:
-        if matcher._data is None:
-            matcher._read_data()
-        ids = np.cumsum(np.asarray(matcher._data[0], dtype=np.int64))
-        id_chunks.append(ids)
-        if weights:
-            raw = matcher._data[1]
-            if raw is None:
-                weight_chunks.append(np.ones(len(ids)))
-            elif isinstance(raw, float):
-                weight_chunks.append(np.full(len(ids), raw))
-            else:
-                weight_chunks.append(np.asarray(raw, dtype=np.float64))
-        if matcher._lastblock:
-            break
-        matcher._goto(matcher._nextoffset)
-    docs = np.concatenate(id_chunks) if len(id_chunks) > 1 else id_chunks[0]
-    if not weights:
-        return docs, None
-    return docs, (np.concatenate(weight_chunks) if len(weight_chunks) > 1 else weight_chunks[0])
 
 
 def _one_at_a_time(matcher: Any, weights: bool) -> tuple[np.ndarray, np.ndarray | None]:
@@ -370,6 +341,11 @@ class View:
 
         return self.cached((fieldname, tbytes), compute)
 
+    def forget(self) -> None:
+        """Drop every cached term and phrase (see ``cached``)."""
+        with self._lock:
+            self._terms.clear()
+
     def cached(self, key: tuple, compute: Any) -> Any:
         """``compute()`` once per view and key (the last 512 keys are kept): term postings and
         phrase matches, which paging and facet clicks ask for again and again."""
@@ -537,96 +513,106 @@ def match_mask(q: wq.Query, searcher: Any, view: View) -> np.ndarray:
                 out |= walk(sub)
             return out
         if isinstance(node, wq.Phrase):
-            # every word must be there first (arrays); then positions, for those documents only
-            candidates = np.ones(size, dtype=bool)
-            for word in node.words:
-                candidates &= term(node.fieldname, word)
-            if not candidates.any() or len(node.words) < 2:
-                return candidates
-            if searcher.schema[node.fieldname].format.supports("positions"):
-                key = ("phrase", node.fieldname, tuple(node.words), node.slop)
-                docs = view.cached(key, lambda: np.flatnonzero(
-                    phrase_mask(searcher, view, node, candidates)))
-                mask = np.zeros(size, dtype=bool)
-                mask[docs] = True
-                return mask
-        # anything else (phrases, other ranges): Whoosh's matcher, one id at a time
-        mask = np.zeros(size, dtype=bool)
-        matcher = node.matcher(searcher)
-        ids = np.fromiter(matcher.all_ids(), dtype=np.int64) if matcher.is_active() else _EMPTY
-        mask[ids] = True
-        return mask
+            if len(node.words) < 2 or not searcher.schema[node.fieldname].format.supports("positions"):
+                out = np.ones(size, dtype=bool)
+                for word in node.words:
+                    out &= term(node.fieldname, word)
+                if len(node.words) < 2:
+                    return out
+                return out & _matcher_mask(node, searcher, size)
+            key = ("phrase", node.fieldname, tuple(node.words), node.slop)
+            docs = view.cached(key, lambda: phrase_docs(searcher, view, node))
+            mask = np.zeros(size, dtype=bool)
+            mask[docs] = True
+            return mask
+        # anything else (other ranges): Whoosh's matcher, one id at a time
+        return _matcher_mask(node, searcher, size)
 
     return walk(q)
 
 
-def phrase_mask(searcher: Any, view: View, node: wq.Phrase, candidates: np.ndarray) -> np.ndarray:
-    """The candidates (documents with every word) where the words follow each other within
-    ``slop`` positions, in order: what Whoosh's ``SpanNear2`` checks, but decoding positions
-    only for the candidates instead of walking matchers."""
-    out = np.zeros(view.size, dtype=bool)
+def _matcher_mask(node: wq.Query, searcher: Any, size: int) -> np.ndarray:
+    mask = np.zeros(size, dtype=bool)
+    matcher = node.matcher(searcher)
+    ids = np.fromiter(matcher.all_ids(), dtype=np.int64) if matcher.is_active() else _EMPTY
+    mask[ids] = True
+    return mask
+
+
+def phrase_docs(searcher: Any, view: View, node: wq.Phrase) -> np.ndarray:
+    """The (global, sorted) documents where the phrase's words follow each other within
+    ``slop`` positions, in order: what Whoosh's ``SpanNear2`` checks, on arrays.
+
+    Per segment, each word's postings are read once (their document numbers and weights also
+    fill the view's term cache, for scoring); the candidates are the documents with every word;
+    each word's positions in the candidates (only the posting blocks holding them are unpickled)
+    become ``document << 32 | position`` keys, and the keys of word ``i`` 1..``slop`` after a
+    surviving key of word ``i - 1`` survive."""
     fieldobj = searcher.schema[node.fieldname]
     slop = max(1, node.slop)
-    for reader, offset in searcher.reader().leaf_readers():
-        local = np.flatnonzero(candidates[offset:offset + reader.doc_count_all()])
-        if not len(local):
+    words = [fieldobj.to_bytes(w) for w in node.words]
+    leaves = list(searcher.reader().leaf_readers())
+    per_word = {tb: [read_term(reader, node.fieldname, tb, values=True) for reader, _ in leaves]
+                for tb in dict.fromkeys(words)}
+    for tb, parts in per_word.items():
+        if all(p is not None for p in parts):
+            docs = [p.docs + offset for p, (_, offset) in zip(parts, leaves)]
+            weights = [p.weights for p in parts]
+            view.cached((node.fieldname, tb), lambda: (np.concatenate(docs), np.concatenate(weights)))
+    out = []
+    for k, (reader, offset) in enumerate(leaves):
+        parts = [per_word[tb][k] for tb in words]
+        if any(p is None for p in parts):  # not a W3 segment: Whoosh's matchers
+            out.append(_phrase_by_matchers(reader, node, words, fieldobj, slop) + offset)
             continue
-        per_word = [_positions(reader, node.fieldname, fieldobj.to_bytes(w), local, fieldobj.format)
-                    for w in node.words]
-        for doc in local.tolist():
-            current = per_word[0].get(doc, ())
-            for positions in per_word[1:]:
-                following = positions.get(doc, ())
-                if slop == 1:
-                    ends = {c + 1 for c in current}
-                    current = [q for q in following if q in ends]
-                else:
-                    current = [q for q in following if any(1 <= q - c <= slop for c in current)]
-                if not current:
-                    break
-            if current:
-                out[offset + doc] = True
-    return out
+        candidates = parts[0].docs
+        for p in parts[1:]:
+            candidates = np.intersect1d(candidates, p.docs, assume_unique=True)
+        if not len(candidates):
+            continue
+        current = None
+        for p in parts:
+            chosen = np.flatnonzero(np.isin(p.docs, candidates, assume_unique=True))
+            counts, positions = decode_positions(p.values_at(chosen), fieldobj.format)
+            keys = (np.repeat(p.docs[chosen], counts) << 32) | positions
+            current = keys if current is None else _following(current, keys, slop)
+            if not len(current):
+                break
+        if current is not None and len(current):
+            out.append(np.unique(current >> 32) + offset)
+    return np.concatenate(out) if out else _EMPTY
 
 
-def _positions(reader: Any, fieldname: str, tbytes: bytes, docs: np.ndarray, fmt: Any
-               ) -> dict[int, list[int]]:
-    """Positions of a term in the given (segment-local, sorted) documents."""
-    out: dict[int, list[int]] = {}
-    terms = getattr(reader, "_terms", None)
-    try:
-        info = terms.term_info(fieldname, tbytes)
-    except (TermNotFound, KeyError, AttributeError):
-        info = None
-    if info is not None and info.is_inlined():
-        ids, _, values = info.inlined_postings()
-        wanted = set(docs.tolist())
-        for i, doc in enumerate(ids):
-            if doc in wanted:
-                out[doc] = fmt.decode_positions(values[i])
-        return out
-    matcher = terms.matcher(fieldname, tbytes, fmt) if info is not None else None
-    if matcher is None or not hasattr(matcher, "_read_data") or getattr(matcher, "_byteids", True):
-        wanted = set(docs.tolist())
-        matcher = reader.postings(fieldname, tbytes) if info is not None else None
-        while matcher is not None and matcher.is_active():
-            if matcher.id() in wanted:
-                out[matcher.id()] = list(matcher.value_as("positions"))
+def _following(current: np.ndarray, keys: np.ndarray, slop: int) -> np.ndarray:
+    """The ``keys`` that are 1..``slop`` positions after one of ``current`` (same document)."""
+    if slop == 1:
+        return keys[np.isin(keys - 1, current, assume_unique=True)]
+    near = np.zeros(len(keys), dtype=bool)
+    for gap in range(1, slop + 1):
+        near |= np.isin(keys - gap, current)
+    return keys[near]
+
+
+def _phrase_by_matchers(reader: Any, node: wq.Phrase, words: list[bytes], fieldobj: Any,
+                        slop: int) -> np.ndarray:
+    """The same for a segment of another codec, through Whoosh's matchers."""
+    current = None
+    for tb in words:
+        docs, positions = [], []
+        try:
+            matcher = reader.postings(node.fieldname, tb)
+        except TermNotFound:
+            return _EMPTY
+        while matcher.is_active():
+            found = list(matcher.value_as("positions"))
+            docs.extend([matcher.id()] * len(found))
+            positions.extend(found)
             matcher.next()
-        return out
-    while True:
-        if matcher._data is None:
-            matcher._read_data()
-        ids = np.cumsum(np.asarray(matcher._data[0], dtype=np.int64))
-        hits = np.flatnonzero(np.isin(ids, docs, assume_unique=True))
-        if len(hits):
-            values = matcher._data[2]
-            for i in hits.tolist():
-                out[int(ids[i])] = fmt.decode_positions(values[i])
-        if matcher._lastblock:
-            break
-        matcher._goto(matcher._nextoffset)
-    return out
+        keys = (np.asarray(docs, dtype=np.int64) << 32) | np.asarray(positions, dtype=np.int64)
+        current = keys if current is None else _following(current, keys, slop)
+        if not len(current):
+            return _EMPTY
+    return np.unique(current >> 32)
 
 
 def histogram_days(view: View, mask: np.ndarray) -> np.ndarray:

@@ -111,6 +111,13 @@ class SearchService:
         first request."""
         self._snapshot()
 
+    def clear_caches(self) -> None:
+        """Forget the term postings and phrase matches cached for the current index snapshot
+        (the benchmark's unseen queries run with nothing carried over from earlier ones)."""
+        state = getattr(self._local, "state", None)
+        if state is not None:
+            self._columns.view_for(state[1]).forget()
+
     def _release(self, searcher: Any) -> None:
         with self._lock:
             if searcher in self._open:

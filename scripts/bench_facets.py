@@ -2,7 +2,7 @@
 
     .venv/bin/python -m scripts.bench_facets [--n 20000] [--out /tmp/newsarchive-bench] [--repeat 5]
 
-Builds (once, then reused) the synthetic corpus of ``scripts/benchlib/corpus.py`` and our index of
+Builds (once, then reused) the synthetic corpus of ``scripts/bench/corpus.py`` and our index of
 it, then for a few queries of different breadth measures, as medians:
 
 - ``plain``: ``searcher.search(q, limit=None, groupedby=<the five facets>)`` (what Whoosh offers
@@ -47,8 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     from index.model import FACET_PARAMS, SearchQuery
     from index.query import parse_query
     from index.search import SearchService, _expand_prefixes
-    from scripts.benchlib.corpus import generate_corpus
-    from scripts.benchlib.queries import query_mix
+    from scripts.bench.corpus import generate_corpus
+    from scripts.bench.queries import query_mix
 
     home, manifest = generate_corpus(args.out, args.n)
     if current_index_path(home) is None:

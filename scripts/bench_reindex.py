@@ -2,10 +2,10 @@
 
     python -m scripts.bench_reindex [--n 5000] [--rounds 2] [--procs 2] [--out bench-out]
 
-Both read the same synthetic corpus (``scripts/benchlib/corpus.py``, generated once under
+Both read the same synthetic corpus (``scripts/bench/corpus.py``, generated once under
 ``--out`` and reused) and build a complete index from the files: ours with one worker process per
 core writing its own segment through ``index/bulkwriter.py``; the plain way with one Whoosh writer
-with ``procs=2, multisegment=True`` (``scripts/benchlib/baselines.py``). Runs alternate so a busy
+with ``procs=2, multisegment=True`` (``scripts/bench/baselines.py``). Runs alternate so a busy
 machine hurts both alike. Prints, per run, wall time, articles/s and CPU ms per article (this
 process and its waited-for children), then the median ratio of articles/s. ``scripts/bench.py``
 measures the full-size corpus with everything else; this one answers one question in minutes.
@@ -38,8 +38,8 @@ def _cpu_seconds() -> float:
 def main(count: int, rounds: int, procs: int, out: Path) -> None:
     """Time a full reindex, ours against plain Whoosh, on the same synthetic files."""
     from index.build import reindex
-    from scripts.benchlib.baselines import PlainWhooshEngine
-    from scripts.benchlib.corpus import generate_corpus
+    from scripts.bench.baselines import PlainWhooshEngine
+    from scripts.bench.corpus import generate_corpus
 
     home, manifest = generate_corpus(out / "corpus", count)
     click.echo(f"corpus: {manifest.get('files')} articles, {manifest.get('words')} words, "

@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     home = args.home
     if home is None:
         from index.build import current_index_path, reindex
-        from scripts.benchlib.corpus import generate_corpus
+        from scripts.bench.corpus import generate_corpus
 
         home, _ = generate_corpus(args.out, args.n)
         if current_index_path(home) is None:

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from scripts.benchlib.load import run_load
-from scripts.benchlib.runner import read_status
+from scripts.bench.load import run_load
+from scripts.bench.runner import read_status
 from tests.index.fixtures import build_fixture_index
 from tests.reliability.test_crash import REPO
 

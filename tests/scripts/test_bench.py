@@ -13,9 +13,9 @@ import pytest
 
 from archive.store import Store, parse_article, render_article
 from scripts.bench import ENGINES, Plan, judge, run
-from scripts.benchlib.corpus import generate_corpus, make_article, marker_word
-from scripts.benchlib.queries import query_mix
-from scripts.benchlib.stats import latency_summary, percentile, spread
+from scripts.bench.corpus import generate_corpus, make_article, marker_word
+from scripts.bench.queries import query_mix
+from scripts.bench.stats import latency_summary, percentile, spread
 
 
 def _files(home: Path) -> dict[str, bytes]:

@@ -1,8 +1,8 @@
 """Serve one engine over HTTP under waitress on 127.0.0.1 (a port the OS picks), for the load test.
 
-``python -m scripts.benchlib.serve --engine ours --home H`` serves our Flask app (``create_app``);
-``--engine fts5|whoosh --workdir W --seed S`` serves a plain WSGI function answering
-``/api/search?mix=I`` with query I of the mix as JSON. The first line on stdout is ``PORT <n>``.
+``python -m scripts.bench.serve --engine ours --home H`` serves our Flask app (``create_app``);
+``--engine fts5|whoosh|tantivy --workdir W --stream FILE`` serves a plain WSGI function answering
+``/api/search?q=I`` with query I of the stream file as JSON. The first line on stdout is ``PORT <n>``.
 The server stops when its standard input closes (the harness ends) or on SIGTERM.
 """
 
@@ -22,7 +22,7 @@ def baseline_app(engine: Any, mix: tuple) -> Callable[..., Iterable[bytes]]:
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         params = parse_qs(environ.get("QUERY_STRING", ""))
         try:
-            query = mix[int(params["mix"][0])]
+            query = mix[int(params["q"][0])]
             body = json.dumps({"ok": True, **engine.search(query)}, default=str).encode()
             status = "200 OK"
         except (KeyError, ValueError, IndexError):
@@ -36,10 +36,10 @@ def baseline_app(engine: Any, mix: tuple) -> Callable[..., Iterable[bytes]]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--engine", required=True, choices=("ours", "whoosh", "fts5"))
+    parser.add_argument("--engine", required=True, choices=("ours", "whoosh", "fts5", "tantivy"))
     parser.add_argument("--home", type=Path)
     parser.add_argument("--workdir", type=Path)
-    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--stream", type=Path)
     parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args(argv)
 
@@ -50,10 +50,10 @@ def main(argv: list[str] | None = None) -> int:
 
         app = create_app({"HOME": str(args.home)})
     else:
-        from scripts.benchlib.baselines import make_baseline
-        from scripts.benchlib.queries import query_mix
+        from scripts.bench.baselines import make_baseline
+        from scripts.bench.stream import read_stream
 
-        app = baseline_app(make_baseline(args.engine, args.workdir), query_mix(args.seed))
+        app = baseline_app(make_baseline(args.engine, args.workdir), read_stream(args.stream))
     server = waitress.create_server(app, host="127.0.0.1", port=0, threads=args.threads,
                                     connection_limit=200, channel_timeout=60)
     print(f"PORT {server.effective_port}", flush=True)

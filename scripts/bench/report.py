@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from scripts.benchlib.stats import ratio
+from scripts.bench.stats import ratio
 
 ENGINES = (("ours", "newsarchive"), ("fts5", "SQLite FTS5"), ("whoosh", "plain Whoosh"))
 

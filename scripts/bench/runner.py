@@ -1,6 +1,6 @@
 """One full reindex in a fresh process, so that its time and peak memory are its own.
 
-``python -m scripts.benchlib.runner --engine ours|whoosh|fts5 --home H --workdir W [--procs P]``
+``python -m scripts.bench.runner --engine ours|whoosh|fts5 --home H --workdir W [--procs P]``
 prints one JSON line: documents, wall seconds, CPU seconds (with workers), the process's peak resident memory (VmHWM) and the
 largest peak of its worker processes (``RUSAGE_CHILDREN``), in kB.
 """
@@ -31,7 +31,7 @@ def read_status(pid: int | str = "self") -> dict[str, int]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--engine", required=True, choices=("ours", "whoosh", "fts5"))
+    parser.add_argument("--engine", required=True, choices=("ours", "whoosh", "fts5", "tantivy"))
     parser.add_argument("--home", required=True, type=Path)
     parser.add_argument("--workdir", required=True, type=Path)
     parser.add_argument("--procs", type=int, default=None)
@@ -40,12 +40,12 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     cpu_started = _cpu_seconds()
     if args.engine == "ours":
-        from scripts.benchlib.ours import reindex_ours
+        from scripts.bench.ours import reindex_ours
 
         outcome = reindex_ours(args.home, args.procs)
         docs = _count_of(outcome)
     else:
-        from scripts.benchlib.baselines import make_baseline
+        from scripts.bench.baselines import make_baseline
 
         engine = make_baseline(args.engine, args.workdir)
         if args.engine == "whoosh" and args.procs:

@@ -14,7 +14,7 @@ from typing import Any
 from archive.article import Article
 from archive.store import Store
 
-from scripts.benchlib.queries import PER_PAGE, BenchQuery
+from scripts.bench.queries import PER_PAGE, BenchQuery
 
 
 def reindex_ours(home: Path, procs: int | None = None) -> Any:

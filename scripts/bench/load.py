@@ -12,20 +12,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scripts.benchlib.runner import read_status
+from scripts.bench.runner import read_status
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 class Server:
-    """``python -m scripts.benchlib.serve ...`` in a child process; ``port`` once it listens."""
+    """``python -m scripts.bench.serve ...`` in a child process; ``port`` once it listens."""
 
     def __init__(self, args: list[str], log: Path, timeout: float = 120.0) -> None:
         log.parent.mkdir(parents=True, exist_ok=True)
         self._log = open(log, "ab")
         env = {**os.environ, "PYTHONPATH": str(REPO)}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "scripts.benchlib.serve", *args],
+            [sys.executable, "-m", "scripts.bench.serve", *args],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log, cwd=REPO, env=env)
         self.port = 0
         deadline = time.monotonic() + timeout

@@ -1,12 +1,17 @@
 """What a user would pick instead, doing the same work as our engine on the same files.
 
-- ``Fts5Engine``: Python's sqlite3 with an FTS5 table (porter stemming), facet counts by
+- ``Fts5Engine``: Python's sqlite3 with an FTS5 table (porter stemming), tuned as SQLite's docs
+  recommend for reads (``PRAGMA mmap_size`` and ``cache_size``), facet counts by
   ``GROUP BY`` (disjunctive: each facet counted under the other facets' filters), a monthly date
   histogram by ``GROUP BY strftime``, ``bm25`` ranking and ``snippet()`` highlights (escaped).
 - ``PlainWhooshEngine``: Whoosh used the plain way: one writer with ``procs=2, multisegment=True``,
   the body stored, ``MultifieldParser`` over title/description/body, ``searcher.search_page`` with
   ``groupedby`` facets (counts only), the monthly histogram as a facet on a ``month`` column (the
-  documented ``DateRangeFacet`` costs ~30x more), ``hit.highlights`` of the stored body.
+  documented ``DateRangeFacet`` costs ~30x more), ``hit.highlights`` of the stored body. The
+  multi-valued ``tags`` facet has term vectors (``vector=True``): Whoosh's overlapping facet reads
+  them instead of rebuilding per-document lists from the postings on every search.
+- ``TantivyEngine`` (``tantivy`` on PyPI, the fast reference): its ``en_stem`` analysis, facets
+  and the month as fast fields counted by ``terms`` aggregations, ``SnippetGenerator`` highlights.
 
 Both read the article files with the product's own parser (``archive.store.read_article``), so a
 full reindex measures the same work for every engine: files in, searchable index out.
@@ -16,19 +21,40 @@ from __future__ import annotations
 
 import html
 import os
+import re
 import shutil
 import sqlite3
 import threading
 import time
-from datetime import datetime, timezone
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
 from archive.article import Article
 from archive.store import Store
 
-from scripts.benchlib.queries import FACETS, PER_PAGE, BenchQuery
+from scripts.bench.queries import FACETS, PER_PAGE, BenchQuery
 
+#: FTS5's read tuning: bytes memory-mapped, KiB of page cache per connection
+MMAP_BYTES = 2**31 - 2**16
+CACHE_KIB = 256 * 1024
+
+
+#: our analyzer's tokenizer (Whoosh's default pattern)
+_TOKENS = re.compile(r"\w+(?:\.?\w+)*")
+
+
+def analysed_text(text: str) -> str:
+    """``text`` as our analyzer's tokenizer and stop filter leave it, words joined by spaces.
+
+    Our engine (Whoosh's ``StemmingAnalyzer``) drops its 34 stop words and one-letter tokens and
+    numbers the remaining words as if those had never been there, so ``"keatahout growth"``
+    also matches "keatahout *the* growth". FTS5 and Tantivy index the text this function
+    returns, so that every engine's phrases (and word positions) mean the same thing."""
+    from whoosh.analysis import STOP_WORDS
+
+    return " ".join(t for t in _TOKENS.findall(text) if len(t) > 1 and t.lower() not in STOP_WORDS)
 
 
 def iter_corpus(home: Path) -> Iterator[Article]:
@@ -93,7 +119,8 @@ class Fts5Engine:
              article.lang or "en", article.url))
         con.executemany("INSERT INTO doc_tags VALUES (?,?)", [(rowid, t) for t in article.tags])
         con.execute("INSERT INTO fts(rowid, title, description, body) VALUES (?,?,?,?)",
-                    (rowid, article.title, article.description or "", article.body))
+                    (rowid, analysed_text(article.title), analysed_text(article.description or ""),
+                     analysed_text(article.body)))
 
     def add(self, article: Article) -> None:
         """Ingest one article (its own transaction, committed)."""
@@ -107,6 +134,10 @@ class Fts5Engine:
         con = getattr(self._local, "con", None)
         if con is None:
             con = sqlite3.connect(self.db_path, check_same_thread=False)
+            # the read tuning of SQLite's docs: the database file memory-mapped (up to SQLite's
+            # default ceiling of 2 GB) and a page cache of 256 MB per connection
+            con.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
+            con.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
             con.execute("CREATE TEMP TABLE m(doc INTEGER PRIMARY KEY)")
             self._local.con = con
         return con
@@ -115,7 +146,7 @@ class Fts5Engine:
         con = self._con()
         con.execute("DELETE FROM m")
         base_where, base_params = [], []
-        for name, value in query.fts_fields.items():
+        for name, value in query.keywords.items():
             if name == "tags":
                 base_where.append("EXISTS (SELECT 1 FROM doc_tags t WHERE t.doc = d.rowid AND t.tag = ?)")
             else:
@@ -227,7 +258,7 @@ def plain_schema() -> Any:
         body=TEXT(analyzer=analyzer, stored=True),
         source=ID(stored=True, sortable=True),
         source_name=STORED(),
-        tags=KEYWORD(stored=True, commas=True, lowercase=True),
+        tags=KEYWORD(stored=True, commas=True, lowercase=True, vector=True),
         sentiment=ID(stored=True, sortable=True),
         category=ID(stored=True, sortable=True),
         lang=ID(stored=True, sortable=True),
@@ -307,6 +338,7 @@ class PlainWhooshEngine:
         schema = searcher.schema
         parsed = MultifieldParser(["title", "description", "body"], schema).parse(query.text) \
             if query.text else Every()
+        ranked = query.has_text
         date_filter = None
         if query.date_from or query.date_to:
             start = datetime(query.date_from.year, query.date_from.month, query.date_from.day) \
@@ -332,7 +364,7 @@ class PlainWhooshEngine:
         groups = {name: facet(name) for name in FACETS}
         groups["histogram"] = sorting.FieldFacet("month", maptype=sorting.Count)
         kwargs: dict[str, Any] = {"filter": filters(None), "groupedby": groups}
-        if query.sort != "relevance" or not query.text:
+        if query.sort != "relevance" or not ranked:
             kwargs["sortedby"] = "published"
             kwargs["reverse"] = query.sort != "oldest"
         page = searcher.search_page(parsed, query.page, pagelen=PER_PAGE, **kwargs)
@@ -348,7 +380,7 @@ class PlainWhooshEngine:
         hits = []
         for hit in page:
             fields = hit.fields()
-            snippet = hit.highlights("body", top=2) if query.text else ""
+            snippet = hit.highlights("body", top=2) if ranked else ""
             hits.append({"id": fields["id"], "title": fields["title"], "published": fields["published"],
                          "source": fields["source"], "source_name": fields.get("source_name"),
                          "sentiment": fields.get("sentiment"),
@@ -363,9 +395,169 @@ class PlainWhooshEngine:
             self._local.searcher = None
 
 
+# ------------------------------------------------------------------------------------ Tantivy --
+
+#: Tantivy's writer: total heap (split between its threads) and threads
+TANTIVY_HEAP = 512 * 1024 * 1024
+TANTIVY_FIELDS = ("title", "description", "body")
+TANTIVY_BOOSTS = {"title": 3.0, "description": 1.5}
+
+
+class TantivyEngine:
+    name = "tantivy"
+    label = "Tantivy"
+
+    def __init__(self, index_dir: Path, threads: int = 2) -> None:
+        self.index_dir = Path(index_dir)
+        self.threads = threads
+        self._index: Any = None
+
+    @staticmethod
+    def schema() -> Any:
+        import tantivy
+
+        sb = tantivy.SchemaBuilder()
+        sb.add_text_field("id", stored=True, tokenizer_name="raw")
+        for name in TANTIVY_FIELDS:
+            sb.add_text_field(name, stored=True, tokenizer_name="en_stem")
+        for name in (*FACETS, "month"):
+            # facets as fast fields of raw (untokenised) values: what its aggregations count
+            sb.add_text_field(name, stored=name != "month", fast=True, tokenizer_name="raw")
+        sb.add_text_field("source_name", stored=True, tokenizer_name="raw", index_option="basic")
+        sb.add_date_field("published", stored=True, indexed=True, fast=True)
+        return sb.build()
+
+    def build(self, home: Path) -> int:
+        import tantivy
+
+        shutil.rmtree(self.index_dir, ignore_errors=True)
+        self.index_dir.mkdir(parents=True)
+        index = tantivy.Index(self.schema(), path=str(self.index_dir))
+        writer = index.writer(TANTIVY_HEAP, self.threads)
+        count = 0
+        for count, article in enumerate(iter_corpus(home), start=1):
+            writer.add_document(self._document(article))
+        writer.commit()
+        writer.wait_merging_threads()
+        return count
+
+    @staticmethod
+    def _document(article: Article) -> Any:
+        import tantivy
+
+        published = _naive_utc(article.published_at)
+        doc = tantivy.Document(
+            id=article.id, title=analysed_text(article.title),
+            description=analysed_text(article.description or ""),
+            body=analysed_text(article.body), source=article.source_key, source_name=article.source_name,
+            sentiment=article.sentiment or "", category=article.category or "",
+            lang=article.lang or "en", month=f"{published:%Y-%m}")
+        for tag in article.tags:
+            doc.add_text("tags", tag.lower())
+        doc.add_date("published", published.replace(tzinfo=timezone.utc))
+        return doc
+
+    def add(self, article: Article) -> None:
+        index = self._open()
+        writer = index.writer(50_000_000, 1)
+        writer.add_document(self._document(article))
+        writer.commit()
+        writer.wait_merging_threads()
+        index.reload()
+
+    def _open(self) -> Any:
+        if self._index is None:
+            import tantivy
+
+            self._index = tantivy.Index.open(str(self.index_dir))
+        return self._index
+
+    def _text_query(self, query: BenchQuery) -> Any:
+        import tantivy
+
+        index = self._open()
+        parts = []
+        for clause in query.clauses:
+            positive = replace(clause, negated=False).text()
+            fields = [clause.field] if clause.field else list(TANTIVY_FIELDS)
+            parsed = index.parse_query(positive, fields, field_boosts=TANTIVY_BOOSTS)
+            parts.append((tantivy.Occur.MustNot if clause.negated else tantivy.Occur.Must, parsed))
+        return parts
+
+    def search(self, query: BenchQuery) -> dict[str, Any]:
+        import tantivy
+        from tantivy import Occur, Query
+
+        index = self._open()
+        schema = index.schema
+        searcher = index.searcher()
+        text = self._text_query(query)
+        base = list(text)
+        for name, value in query.keywords.items():
+            base.append((Occur.Must, Query.term_query(schema, name, value.lower() if name == "tags" else value)))
+        if query.date_from or query.date_to:
+            low = datetime(query.date_from.year, query.date_from.month, query.date_from.day,
+                           tzinfo=timezone.utc) if query.date_from else None
+            high = datetime(query.date_to.year, query.date_to.month, query.date_to.day,
+                            tzinfo=timezone.utc) + timedelta(days=1) if query.date_to else None
+            base.append((Occur.Must, Query.range_query(schema, "published", tantivy.FieldType.Date,
+                                                       low, high, include_lower=True,
+                                                       include_upper=high is None)))
+        filters = {}
+        for facet, values in query.filters.items():
+            if values:
+                values = [v.lower() for v in values] if facet == "tags" else list(values)
+                filters[facet] = (Occur.Must, Query.boolean_query(
+                    [(Occur.Should, Query.term_query(schema, facet, v)) for v in values]))
+
+        def combined(skip: str | None) -> Any:
+            parts = base + [clause for name, clause in filters.items() if name != skip]
+            if not any(occur == Occur.Must for occur, _ in parts):
+                parts.append((Occur.Must, Query.all_query()))
+            return Query.boolean_query(parts)
+
+        full = combined(None)
+        terms = {name: {"terms": {"field": name, "size": 1000}} for name in FACETS}
+        terms["histogram"] = {"terms": {"field": "month", "size": 1000}}
+        aggs = searcher.aggregate(full, terms)
+        facets = {name: [(b["key"], b["doc_count"]) for b in aggs[name]["buckets"]] for name in FACETS}
+        for name in filters:  # disjunctive counts for filtered facets
+            other = searcher.aggregate(combined(name), {name: terms[name]})
+            facets[name] = [(b["key"], b["doc_count"]) for b in other[name]["buckets"]]
+        histogram = sorted((b["key"], b["doc_count"]) for b in aggs["histogram"]["buckets"])
+        offset = (query.page - 1) * PER_PAGE
+        ranked = query.has_text and query.sort == "relevance"
+        if ranked:
+            found = searcher.search(full, PER_PAGE, count=True, offset=offset)
+        else:
+            order = tantivy.Order.Asc if query.sort == "oldest" else tantivy.Order.Desc
+            found = searcher.search(full, PER_PAGE, count=True, offset=offset,
+                                    order_by_field="published", order=order)
+        generator = None
+        if query.has_text:
+            generator = tantivy.SnippetGenerator.create(
+                searcher, Query.boolean_query([c for c in text if c[0] == Occur.Must]), schema, "body")
+            generator.set_max_num_chars(240)
+        hits = []
+        for _key, address in found.hits:
+            doc = searcher.doc(address)
+            snippet = generator.snippet_from_doc(doc).to_html() if generator else ""
+            hits.append({"id": doc.get_first("id"), "title": doc.get_first("title"),
+                         "published": doc.get_first("published"), "source": doc.get_first("source"),
+                         "source_name": doc.get_first("source_name"),
+                         "sentiment": doc.get_first("sentiment"),
+                         "snippet": snippet or html.escape((doc.get_first("description") or "")[:200])})
+        return {"total": found.count, "hits": hits, "facets": facets, "histogram": histogram}
+
+    def close(self) -> None:
+        self._index = None
+
+
 def make_baseline(name: str, workdir: Path) -> Any:
     if name == "fts5":
         return Fts5Engine(Path(workdir) / "fts5.db")
     if name == "whoosh":
         return PlainWhooshEngine(Path(workdir) / "whoosh-plain")
+    if name == "tantivy":
+        return TantivyEngine(Path(workdir) / "tantivy")
     raise ValueError(f"unknown baseline {name!r}")

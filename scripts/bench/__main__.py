@@ -1,0 +1,5 @@
+"""``python -m scripts.bench``: the benchmark (see ``scripts.bench.main``)."""
+
+from scripts.bench.main import main
+
+main()
