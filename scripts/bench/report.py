@@ -7,7 +7,8 @@ from typing import Any
 
 from scripts.bench.stats import ratio
 
-ENGINES = (("ours", "newsarchive"), ("fts5", "SQLite FTS5"), ("whoosh", "plain Whoosh"))
+ENGINES = (("ours", "newsarchive"), ("fts5", "SQLite FTS5"), ("whoosh", "plain Whoosh"),
+           ("tantivy", "Tantivy"))
 
 
 def fmt(value: Any, digits: int = 1) -> str:
@@ -51,13 +52,13 @@ def summary_rows(results: dict[str, Any]) -> list[tuple[str, dict[str, Any], str
     row("reindex, docs per CPU second (median)", "higher", "reindex", "docs_per_cpu_s", "median")
     row("reindex, peak memory of the main process, MB", "lower", "reindex", "main_peak_mb")
     row("reindex, peak memory of the largest worker, MB", "lower", "reindex", "worker_peak_mb")
-    row("search p50 ms (median of rounds)", "lower", "search", "round_p50", "median")
-    row("search p95 ms (median of rounds)", "lower", "search", "round_p95", "median")
-    row("search p99 ms (all samples)", "lower", "search", "pooled", "p99")
-    row("search max ms (all samples)", "lower", "search", "pooled", "max")
-    row("search, first (cold) pass p50 ms", "lower", "search", "cold", "p50")
-    row("search CPU ms p50 (thread time)", "lower", "search", "cpu", "p50")
-    row("search CPU ms p99 (thread time)", "lower", "search", "cpu", "p99")
+    for stream in ("unseen", "warm"):
+        for q in ("p50", "p95", "p99", "max"):
+            row(f"search {stream}, CPU ms {q}", "lower", "search", stream, "cpu", q)
+        row(f"search {stream}, wall ms p50", "lower", "search", stream, "wall", "p50")
+        row(f"search {stream}, wall ms p99", "lower", "search", stream, "wall", "p99")
+    row("first search of a freshly opened engine, ms", "lower", "search", "first_search_ms")
+    row("first search of a fresh server (web), ms", "lower", "web", "first_search_ms")
     row("web p50 ms", "lower", "web", "latency", "p50")
     row("web p95 ms", "lower", "web", "latency", "p95")
     row("web p99 ms", "lower", "web", "latency", "p99")
@@ -86,13 +87,21 @@ def to_markdown(results: dict[str, Any]) -> str:
         f"{_load(meta, 'load_average_end')}: other work on the machine inflates wall times; "
         "the CPU rows are less affected.",
         "",
-        "| measure | newsarchive | SQLite FTS5 | ours ÷ FTS5 | plain Whoosh | ours ÷ Whoosh |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| measure | newsarchive | SQLite FTS5 | ours ÷ FTS5 | plain Whoosh | ours ÷ Whoosh "
+        "| Tantivy | ours ÷ Tantivy |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for label, values, _better in summary_rows(results):
-        ours, fts, whoosh = values.get("ours"), values.get("fts5"), values.get("whoosh")
-        lines.append(f"| {label} | {fmt(ours)} | {fmt(fts)} | {fmt_ratio(ratio(ours, fts))} | "
-                     f"{fmt(whoosh)} | {fmt_ratio(ratio(ours, whoosh))} |")
+        ours = values.get("ours")
+        cells = [fmt(ours)]
+        for engine in ("fts5", "whoosh", "tantivy"):
+            cells += [fmt(values.get(engine)), fmt_ratio(ratio(ours, values.get(engine)))]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    whoosh_n = _get(results, "search", "whoosh", "queries")
+    if whoosh_n and whoosh_n < sum(results.get("stream_classes", {}).values()):
+        lines += ["", f"Plain Whoosh answered the first {whoosh_n:,} queries of the stream only "
+                      "(seconds per query at this size)."]
+    lines += _class_tables(results)
     lines += ["", "## Targets", ""]
     for target in results.get("targets", []):
         mark = {True: "PASS", False: "MISS", None: "n/a"}[target["pass"]]
@@ -101,19 +110,13 @@ def to_markdown(results: dict[str, Any]) -> str:
         lines += ["", "## Errors", ""]
         for where, message in results["errors"].items():
             lines.append(f"- {where}: {message}")
-    queries = results.get("queries", [])
-    if queries:
-        lines += ["", "## Queries (p50 ms over rounds; hits found)", "",
-                  "| query | kind | ours | FTS5 | Whoosh | hits ours / FTS5 / Whoosh |",
-                  "|---|---|---:|---:|---:|---|"]
-        for q in queries:
-            p50 = q.get("p50", {})
-            totals = q.get("totals", {})
-            agree = len({v for v in totals.values() if v is not None}) <= 1
-            lines.append(
-                f"| {q['name']} | {q['kind']} | {fmt(p50.get('ours'))} | {fmt(p50.get('fts5'))} | "
-                f"{fmt(p50.get('whoosh'))} | {' / '.join(fmt(totals.get(e)) for e, _ in ENGINES)}"
-                f"{'' if agree else ' ≠'} |")
+    agree = results.get("agreement")
+    if agree:
+        lines += ["", f"Hit counts compared on {agree['compared']:,} queries: "
+                      f"{agree['disagree']} differ."]
+        for item in agree["examples"]:
+            lines.append(f"- `{item['text']}` ({item['name']}): " +
+                         ", ".join(f"{k} {v:,}" for k, v in item["totals"].items()))
     ingest = results.get("ingest", {}).get("ours")
     if ingest:
         lines += ["", f"Ingest (ours, server running): save {fmt(_get(ingest, 'save', 'p50'))} ms, "
@@ -127,3 +130,22 @@ def to_markdown(results: dict[str, Any]) -> str:
         lines += ["", f"Server memory (ours), RSS after {' / '.join(stages)}: {rss} MB."]
     lines.append("")
     return "\n".join(lines)
+
+
+def _class_tables(results: dict[str, Any]) -> list[str]:
+    """Per query class: CPU ms p50 / p99 of each engine, unseen then warm."""
+    classes = results.get("stream_classes", {})
+    if not classes:
+        return []
+    lines: list[str] = []
+    for stream in ("unseen", "warm"):
+        lines += ["", f"### Per query class, {stream}: CPU ms p50 / p99", "",
+                  "| query class | queries | " + " | ".join(label for _, label in ENGINES) + " |",
+                  "|---|---:|" + "---:|" * len(ENGINES)]
+        for kind, count in classes.items():
+            cells = []
+            for engine, _ in ENGINES:
+                cpu = _get(results, "search", engine, stream, "classes", kind, "cpu")
+                cells.append(f"{fmt(cpu['p50'])} / {fmt(cpu['p99'])}" if cpu else "–")
+            lines.append(f"| {kind} | {count} | " + " | ".join(cells) + " |")
+    return lines
