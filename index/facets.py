@@ -42,6 +42,10 @@ _EMPTY = np.zeros(0, dtype=np.int64)
 _EMPTY_F = np.zeros(0, dtype=np.float64)
 #: fields whose words rank hits (their per-document lengths are kept for BM25F)
 SCORED_FIELDS = ("title", "description", "body", "author")
+#: facet counts read the document numbers of a mask instead of the whole per-document array
+#: when the mask has fewer than one document in ``SPARSE_SHARE`` (and at least this many bits)
+SPARSE_FROM = 4096
+SPARSE_SHARE = 8
 #: Whoosh's BM25F defaults
 BM25_B = 0.75
 BM25_K1 = 1.2
@@ -122,6 +126,17 @@ class Facet:
     labels: list[str]
     ords: np.ndarray
     docs: np.ndarray | None = None
+    _by_doc: tuple[np.ndarray, np.ndarray] | None = None
+
+    def by_doc(self, size: int) -> tuple[np.ndarray, np.ndarray]:
+        """For pairs (tags): ``(indptr, ords)`` with the ordinals of document ``d`` at
+        ``ords[indptr[d]:indptr[d + 1]]`` (built on first use, once per view)."""
+        if self._by_doc is None:
+            order = np.argsort(self.docs, kind="stable")
+            indptr = np.zeros(size + 1, dtype=np.int64)
+            np.cumsum(np.bincount(self.docs, minlength=size), out=indptr[1:])
+            self._by_doc = (indptr, self.ords[order])
+        return self._by_doc
 
 
 @dataclass
@@ -318,12 +333,24 @@ class View:
         return mask
 
     def count(self, name: str, mask: np.ndarray) -> np.ndarray:
-        """Documents in ``mask`` per value of a facet (one bincount over int arrays)."""
+        """Documents in ``mask`` per value of a facet (one bincount over int arrays). A mask of
+        few documents is counted from its document numbers (tags through ``Facet.by_doc``)
+        rather than by reading the whole per-document array."""
         facet = self.facets[name]
         width = len(facet.values)
+        docs = np.flatnonzero(mask) if len(mask) >= SPARSE_FROM else None
+        if docs is not None and len(docs) * SPARSE_SHARE > len(mask):
+            docs = None
         if facet.docs is None:
-            return np.bincount(facet.ords[mask] + 1, minlength=width + 1)[1:]
-        return np.bincount(facet.ords[mask[facet.docs]], minlength=width)
+            ords = facet.ords[mask] if docs is None else facet.ords[docs]
+            return np.bincount(ords + 1, minlength=width + 1)[1:]
+        if docs is None:
+            return np.bincount(facet.ords[mask[facet.docs]], minlength=width)
+        indptr, by_doc = facet.by_doc(len(mask))
+        starts = indptr[docs]
+        lengths = indptr[docs + 1] - starts
+        at = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths) + np.arange(int(lengths.sum()))
+        return np.bincount(by_doc[at], minlength=width)
 
     def postings(self, searcher: Any, fieldname: str, text: Any) -> tuple[np.ndarray, np.ndarray]:
         """Global document numbers and weights of a term over all segments, cached per view."""

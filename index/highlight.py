@@ -25,8 +25,10 @@ _INLINE_MARKS = re.compile(r"\*\*|__|`")
 
 def plain_text(markdown: str) -> str:
     """Markdown body -> running text for snippets (links keep their text, marks go)."""
-    text = _MARKDOWN_LINK.sub(r"\1", markdown)
-    text = _INLINE_MARKS.sub("", _LINE_MARKS.sub("", text))
+    text = _MARKDOWN_LINK.sub(r"\1", markdown) if "](" in markdown else markdown
+    text = _LINE_MARKS.sub("", text)
+    if "**" in text or "__" in text or "`" in text:
+        text = _INLINE_MARKS.sub("", text)
     # runs of whitespace -> one space: str.split splits on exactly what ``\s`` matches (both are
     # Python's isspace), ten times faster than re.sub on an article
     return " ".join(text.split())

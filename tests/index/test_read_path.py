@@ -9,9 +9,12 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from index.build import reindex
+from index import facets
+from index.build import open_index, reindex
+from index.facets import ColumnCache
 from index.highlight import plain_text
 from index.model import SearchQuery
 from index.search import SearchService, date_range_urls, toggle_urls
@@ -58,9 +61,29 @@ def plain_text_marks_only(text: str) -> str:
     return _INLINE_MARKS.sub("", _LINE_MARKS.sub("", _MARKDOWN_LINK.sub(r"\1", text)))
 
 
-def test_unseen_queries_answer_as_warm_ones(tmp_path: Path) -> None:
-    home, _ = generate_corpus(tmp_path, 150, seed=3, procs=1)
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home, _ = generate_corpus(tmp_path_factory.mktemp("read"), 150, seed=3, procs=1)
     reindex(home, procs=1)
+    return home
+
+
+def test_facet_counts_of_few_documents_equal_the_dense_count(home: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    with open_index(home).searcher() as searcher:
+        view = ColumnCache().view_for(searcher)
+        rng = np.random.default_rng(4)
+        masks = [rng.random(view.size) < share for share in (0, 0.01, 0.05, 0.3, 1)]
+        for name in ("source", "tags", "sentiment", "category", "lang"):
+            monkeypatch.setattr(facets, "SPARSE_FROM", 10**9)
+            dense = [view.count(name, m).tolist() for m in masks]
+            monkeypatch.setattr(facets, "SPARSE_FROM", 1)
+            monkeypatch.setattr(facets, "SPARSE_SHARE", 1)
+            assert [view.count(name, m).tolist() for m in masks] == dense, name
+        assert sum(dense[-1]) > 0
+
+
+def test_unseen_queries_answer_as_warm_ones(home: Path) -> None:
     stream = make_stream(read_sample(home, 3, size=150), 3, total=120)
     with SearchService(home) as service:
         for item in stream:
