@@ -31,7 +31,7 @@ from whoosh.fields import NUMERIC
 from whoosh.reading import TermNotFound
 from whoosh.util.times import datetime_to_long
 
-from index.postings import decode_positions, read_term
+from index.postings import decode_positions, doc_frequency, read_term
 
 #: facets with one value per document
 SINGLE_FACETS = ("source", "category", "sentiment", "lang")
@@ -368,6 +368,11 @@ class View:
 
         return self.cached((fieldname, tbytes), compute)
 
+    def peek(self, key: tuple) -> Any:
+        """The cached value of ``key``, or ``None`` (nothing is computed)."""
+        with self._lock:
+            return self._terms.get(key)
+
     def forget(self) -> None:
         """Drop every cached term and phrase (see ``cached``)."""
         with self._lock:
@@ -570,35 +575,37 @@ def phrase_docs(searcher: Any, view: View, node: wq.Phrase) -> np.ndarray:
     """The (global, sorted) documents where the phrase's words follow each other within
     ``slop`` positions, in order: what Whoosh's ``SpanNear2`` checks, on arrays.
 
-    Per segment, each word's postings are read once (their document numbers and weights also
-    fill the view's term cache, for scoring); the candidates are the documents with every word;
-    each word's positions in the candidates (only the posting blocks holding them are unpickled)
-    become ``document << 32 | position`` keys, and the keys of word ``i`` 1..``slop`` after a
-    surviving key of word ``i - 1`` survive."""
+    Per segment, the rarest word's postings are read whole; each other word's, rarest first,
+    only in the blocks that can hold a document still a candidate (so a rare word next to a
+    common one decompresses a few blocks of the common one). The candidates' positions (only
+    the blocks holding them are unpickled) become ``document << 32 | position`` keys, and the
+    keys of word ``i`` 1..``slop`` after a surviving key of word ``i - 1`` survive."""
     fieldobj = searcher.schema[node.fieldname]
     slop = max(1, node.slop)
     words = [fieldobj.to_bytes(w) for w in node.words]
-    leaves = list(searcher.reader().leaf_readers())
-    per_word = {tb: [read_term(reader, node.fieldname, tb, values=True) for reader, _ in leaves]
-                for tb in dict.fromkeys(words)}
-    for tb, parts in per_word.items():
-        if all(p is not None for p in parts):
-            docs = [p.docs + offset for p, (_, offset) in zip(parts, leaves)]
-            weights = [p.weights for p in parts]
-            view.cached((node.fieldname, tb), lambda: (np.concatenate(docs), np.concatenate(weights)))
     out = []
-    for k, (reader, offset) in enumerate(leaves):
-        parts = [per_word[tb][k] for tb in words]
-        if any(p is None for p in parts):  # not a W3 segment: Whoosh's matchers
+    for reader, offset in searcher.reader().leaf_readers():
+        by_rarity = sorted(dict.fromkeys(words), key=lambda tb: doc_frequency(reader, node.fieldname, tb))
+        read: dict[bytes, Any] = {}
+        candidates = None
+        for tb in by_rarity:
+            found = read_term(reader, node.fieldname, tb, values=True, within=candidates)
+            if found is None:
+                break
+            read[tb] = found
+            candidates = found.docs if candidates is None else \
+                np.intersect1d(candidates, found.docs, assume_unique=True)
+            if not len(candidates):
+                break
+        if len(read) < len(by_rarity) and (candidates is None or len(candidates)):
+            # not a W3 segment: Whoosh's matchers
             out.append(_phrase_by_matchers(reader, node, words, fieldobj, slop) + offset)
             continue
-        candidates = parts[0].docs
-        for p in parts[1:]:
-            candidates = np.intersect1d(candidates, p.docs, assume_unique=True)
-        if not len(candidates):
+        if candidates is None or not len(candidates):
             continue
         current = None
-        for p in parts:
+        for tb in words:
+            p = read[tb]
             chosen = np.flatnonzero(np.isin(p.docs, candidates, assume_unique=True))
             counts, positions = decode_positions(p.values_at(chosen), fieldobj.format)
             keys = (np.repeat(p.docs[chosen], counts) << 32) | positions
@@ -656,21 +663,55 @@ def year_of_ordinals(ordinals: np.ndarray) -> np.ndarray:
     return days.astype("datetime64[Y]").astype(np.int64) + 1970
 
 
-def bm25_scores(searcher: Any, view: View, terms: list[tuple[str, str, float]]) -> np.ndarray:
+def bm25_scores(searcher: Any, view: View, terms: list[tuple[str, str, float]],
+                within: np.ndarray | None = None) -> np.ndarray:
     """Whoosh's BM25F score of every document for the (field, word, boost) terms, as an array:
     the same formula, idf and average lengths as ``whoosh.scoring.BM25F``, summed over terms,
-    computed from posting blocks instead of one matcher call per document."""
+    computed from posting blocks instead of one matcher call per document.
+
+    With ``within`` (a mask), only those documents' scores are wanted: a term whose postings
+    the view has not cached is then read only in the blocks holding one of them (its document
+    frequency, for the idf, comes from the term index)."""
     scores = np.zeros(view.size, dtype=np.float64)
     total = searcher.doc_count_all()
     for fieldname, text, boost in terms:
         if fieldname not in view.lengths:
             continue
-        docs, weights = view.postings(searcher, fieldname, text)
+        fieldobj = searcher.schema[fieldname]
+        tbytes = text if isinstance(text, bytes) else fieldobj.to_bytes(text)
+        found = None if within is None else view.peek((fieldname, tbytes))
+        if within is None or found is not None:
+            docs, weights = found or view.postings(searcher, fieldname, text)
+            frequency = len(docs)
+        else:
+            docs, weights, frequency = _postings_within(searcher, fieldname, tbytes, within)
         if not len(docs):
             continue
-        idf = np.log(total / (len(docs) + 1)) + 1
+        idf = np.log(total / (frequency + 1)) + 1
         average = searcher.avg_field_length(fieldname) or 1
         lengths = LENGTH_OF_BYTE[view.lengths[fieldname][docs]]
         norm = BM25_K1 * ((1 - BM25_B) + BM25_B * lengths / average)
         scores[docs] += boost * idf * (weights * (BM25_K1 + 1)) / (weights + norm)
     return scores
+
+
+def _postings_within(searcher: Any, fieldname: str, tbytes: bytes, within: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray, int]:
+    """(global docs, weights) of a term read only in the blocks holding a document of
+    ``within``, and the term's document frequency over all segments."""
+    docs, weights, frequency = [], [], 0
+    for reader, offset in searcher.reader().leaf_readers():
+        size = reader.doc_count_all()
+        frequency += doc_frequency(reader, fieldname, tbytes)
+        local = np.flatnonzero(within[offset:offset + size])
+        found = read_term(reader, fieldname, tbytes, within=local)
+        if found is None:
+            found_docs, found_weights = term_postings(reader, fieldname, tbytes)
+        else:
+            found_docs, found_weights = found.docs, found.weights
+        if len(found_docs):
+            docs.append(found_docs + offset)
+            weights.append(found_weights)
+    if not docs:
+        return _EMPTY, _EMPTY_F, frequency
+    return np.concatenate(docs), np.concatenate(weights), frequency

@@ -81,11 +81,13 @@ class Postings:
 EMPTY = Postings(_EMPTY_IDS, _EMPTY_WEIGHTS, ())
 
 
-def read_term(reader: Any, fieldname: str, tbytes: bytes, *, values: bool = False
-              ) -> Postings | None:
+def read_term(reader: Any, fieldname: str, tbytes: bytes, *, values: bool = False,
+              within: np.ndarray | None = None) -> Postings | None:
     """The postings of one term in one segment (deleted documents included); ``EMPTY`` for an
     unknown term; ``None`` when the segment is not in the W3 format this module reads. With
-    ``values``, the result can also give positions (``values_at``)."""
+    ``values``, the result can also give positions (``values_at``). With ``within`` (sorted
+    document numbers), only the blocks whose id range holds one of them are decompressed and
+    read: the result then holds every posting of ``within`` and others besides."""
     terms = getattr(reader, "_terms", None)
     if terms is None or not hasattr(terms, "term_info") or not hasattr(terms, "_postfile"):
         return None
@@ -97,6 +99,8 @@ def read_term(reader: Any, fieldname: str, tbytes: bytes, *, values: bool = Fals
         ids, weights, vals = info.inlined_postings()
         return Postings(np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64),
                         vals if values else None)
+    if within is not None and not len(within):
+        return EMPTY
     if not hasattr(info, "extent"):
         return None
     offset, length = info.extent()
@@ -105,30 +109,48 @@ def read_term(reader: Any, fieldname: str, tbytes: bytes, *, values: bool = Fals
     data = terms._postfile.get(offset, length)
     if data[:4] != _MAGIC:
         return None
-    return _read_blocks(data, values)
+    return _read_blocks(data, values, within)
+
+
+def doc_frequency(reader: Any, fieldname: str, tbytes: bytes) -> int:
+    """How many documents of the segment hold the term (deleted ones included)."""
+    try:
+        return reader._terms.term_info(fieldname, tbytes).doc_frequency()
+    except (TermNotFound, KeyError, AttributeError):
+        try:
+            return reader.doc_frequency(fieldname, tbytes)
+        except TermNotFound:
+            return 0
 
 
 #: from this many blocks on, a term's full blocks are parsed with numpy (see ``_parse_full_blocks``)
 VECTOR_BLOCKS = 4
 
 
-def _read_blocks(data: bytes, want_values: bool) -> Postings:
+def _read_blocks(data: bytes, want_values: bool, within: np.ndarray | None = None) -> Postings:
     stream = io.BytesIO(data)
     position = 4
-    raws: list[bytes] = []
+    spans: list[tuple[int, int]] = []
     infos: list[tuple] = []
     while True:
         length = int.from_bytes(data[position:position + 4], "big", signed=True)
         position += 4
         end = position + abs(length)
         stream.seek(position)
-        info = pickle.load(stream)
-        block = data[stream.tell():end]
-        raws.append(zlib.decompress(block) if info[3] else block)
-        infos.append(info)
+        infos.append(pickle.load(stream))
+        spans.append((stream.tell(), end))
         if length < 0 or end >= len(data):
             break
         position = end
+    if within is not None:  # block b holds the ids after block b - 1's max id up to its own
+        maxids = np.asarray([info[1] for info in infos], dtype=np.int64)
+        upto = np.searchsorted(within, maxids, side="right")
+        after = np.concatenate(([0], upto[:-1]))
+        keep = np.flatnonzero(upto > after).tolist()
+        if not keep:
+            return EMPTY
+        infos, spans = [infos[i] for i in keep], [spans[i] for i in keep]
+    raws = [zlib.decompress(data[a:b]) if info[3] else data[a:b] for info, (a, b) in zip(infos, spans)]
     if len(raws) < VECTOR_BLOCKS:
         return _unpickled([pickle.loads(raw) for raw in raws], want_values)
     found = _parse_full_blocks(raws, infos)

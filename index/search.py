@@ -530,7 +530,7 @@ def _ranked(searcher: Any, view: View, q: wq.Query, full: np.ndarray, limit: int
     document numbers."""
     if limit <= 0 or not full.any():
         return []
-    scores = bm25_scores(searcher, view, scored_terms(q))
+    scores = bm25_scores(searcher, view, scored_terms(q), within=full)
     docs = np.flatnonzero(full)
     found = np.round(scores[docs], 6)
     if len(docs) > limit:

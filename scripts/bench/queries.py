@@ -67,12 +67,13 @@ class BenchQuery:
 
     @property
     def fts(self) -> str | None:
-        """The clauses as an FTS5 MATCH expression (``None``: no full-text condition). FTS5's
-        NOT is binary, so the negated clauses follow the positive ones."""
+        """The clauses as an FTS5 MATCH expression (``None``: no full-text condition). FTS5
+        needs an explicit AND after a parenthesised group, and its NOT is binary (and binds
+        tighter than AND), so the negated clauses follow the positive ones."""
         positive = [c.text() for c in self.clauses if not c.negated]
         if not positive:
             return None
-        return " ".join(positive + [c.text() for c in self.clauses if c.negated])
+        return " ".join([" AND ".join(positive)] + [c.text() for c in self.clauses if c.negated])
 
     @property
     def has_text(self) -> bool:
