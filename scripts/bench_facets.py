@@ -13,7 +13,7 @@ it, then for a few queries of different breadth measures, as medians:
 - ``search``: the whole ``SearchService.search`` (facets, histogram, fingerprint, one page of
   relevance-ranked hits with highlights read from the files).
 
-Both paths see the same, warmed searcher. The full comparison against FTS5 is ``scripts/bench.py``.
+Both paths see the same, warmed searcher. The full comparison against FTS5 and Tantivy is ``python -m scripts.bench``.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
     python -m scripts.bench_ingest [--n 20000] [--html 400] [--rounds 1] [--out bench-out]
 
 Inputs are generated deterministically from the bench corpus generator
-(``scripts/benchlib/corpus.py``): a JSON lines export of ``--n`` records (seed 7), a folder of
+(``scripts/bench/corpus.py``): a JSON lines export of ``--n`` records (seed 7), a folder of
 ``--n`` Markdown files (the corpus of seed 42, as the archive writes them) and ``--html`` saved
 pages (seed 11). For each: ``newsarchive ingest -q`` into an empty home, then
 ``newsarchive reindex`` of the files that ingest wrote. Prints wall time, files/s and CPU
@@ -45,7 +45,7 @@ def run_command(*args: str) -> tuple[float, float]:
 
 
 def write_jsonl(path: Path, n: int, seed: int = 7) -> Path:
-    from scripts.benchlib.corpus import make_article
+    from scripts.bench.corpus import make_article
 
     if path.exists():
         return path
@@ -64,7 +64,7 @@ def write_jsonl(path: Path, n: int, seed: int = 7) -> Path:
 
 
 def write_html(folder: Path, n: int, seed: int = 11) -> Path:
-    from scripts.benchlib.corpus import make_article
+    from scripts.bench.corpus import make_article
 
     if folder.exists():
         return folder
@@ -122,7 +122,7 @@ def measure(name: str, source: Path, out: Path, rounds: int) -> dict[str, float]
               show_default=True, help="Where inputs and homes are written.")
 def main(count: int, pages: int, rounds: int, only: tuple[str, ...], out: Path) -> None:
     """Time bulk ingest against reindex of the same files, on generated inputs."""
-    from scripts.benchlib.corpus import generate_corpus
+    from scripts.bench.corpus import generate_corpus
 
     out = out.resolve()
     inputs = out / "ingest-inputs"

@@ -7,7 +7,7 @@ Both read the same synthetic corpus (``scripts/bench/corpus.py``, generated once
 core writing its own segment through ``index/bulkwriter.py``; the plain way with one Whoosh writer
 with ``procs=2, multisegment=True`` (``scripts/bench/baselines.py``). Runs alternate so a busy
 machine hurts both alike. Prints, per run, wall time, articles/s and CPU ms per article (this
-process and its waited-for children), then the median ratio of articles/s. ``scripts/bench.py``
+process and its waited-for children), then the median ratio of articles/s. ``python -m scripts.bench``
 measures the full-size corpus with everything else; this one answers one question in minutes.
 """
 
