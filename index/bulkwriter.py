@@ -217,6 +217,15 @@ class _InlineCodec(W3Codec):
                              compression=self._compression, inlinelimit=self._inlinelimit)
 
 
+class UnindexableValue(ValueError):
+    """A field value Whoosh refuses (the document is not added; the writer is as it was)."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
 class BulkSegmentWriter(SegmentWriter):
     """``SegmentWriter`` whose ``add_document`` uses ``FastAnalysis`` and adds each spelling word
     once per segment. Mirrors Whoosh 2.7's ``SegmentWriter.add_document`` otherwise."""
@@ -254,96 +263,130 @@ class BulkSegmentWriter(SegmentWriter):
         return terms
 
     def add_document(self, **fields: Any) -> None:
-        self._check_state()
-        perdocwriter = self.perdocwriter
-        schema = self.schema
-        docnum = self.docnum
+        """Add one document, all or nothing: every value is analysed and converted first (where
+        a bad value raises), and only then filed, so a document that fails leaves the writer as
+        it was (Whoosh's writer keeps the postings and columns of the fields before the bad one,
+        and every later document of the segment comes out wrong)."""
+        self._file_document(self._prepare_document(fields))
 
-        postings = 0
-        new_terms = 0
+    def update_document(self, **fields: Any) -> None:
+        """``add_document`` after deleting the committed documents with the same unique values
+        (the id), as Whoosh's does; a document that fails deletes nothing."""
+        prepared = self._prepare_document(fields)
+        unique = self._unique_fields(fields)
+        if unique:
+            with self.searcher() as searcher:
+                for docnum in searcher._find_unique([(name, fields[name]) for name in unique]):
+                    self.delete_document(docnum)
+        self._file_document(prepared)
+
+    def _prepare_document(self, fields: dict[str, Any]) -> list[tuple]:
+        """Every field of one document analysed and converted (the half that can fail)."""
+        self._check_state()
+        schema = self.schema
         docboost = self._doc_boost(fields)
         fieldnames = sorted(name for name in fields if not name.startswith("_"))
         self._check_fields(schema, fieldnames)
 
-        perdocwriter.start_doc(docnum)
-        try:
-            for fieldname in fieldnames:
-                value = fields.get(fieldname)
-                if value is None:
-                    continue
-                field = schema[fieldname]
-                length = 0
-                fast = self._fast_for(fieldname, field) if isinstance(value, str) else None
-                spell_words = None
+        prepared = []
+        for fieldname in fieldnames:
+            value = fields.get(fieldname)
+            if value is None:
+                continue
+            field = schema[fieldname]
+            fast = self._fast_for(fieldname, field) if isinstance(value, str) else None
+            positions = items = spell_words = vitems = column_value = None
+            fieldboost = 1.0
+            customval = fields.get("_stored_%s" % fieldname, value)
+            try:
                 if field.indexed:
                     fieldboost = self._field_boost(fields, fieldname, docboost)
-                    terms = self._field_terms(fieldname)
                     if fast is not None:
                         positions, spell_words = fast.analyse(value)
-                        fmt = field.format
-                        fb = fmt.field_boost
-                        postings += len(positions)
-                        for word, poslist in positions.items():
-                            freq = len(poslist)
-                            length += freq
-                            entry = terms.get(word)
-                            if entry is None:
-                                entry = terms[word] = (array("I"), array("d"), [])
-                                new_terms += 1
-                            entry[0].append(docnum)
-                            entry[1].append(float(freq) * fb * fieldboost)
-                            entry[2].append(_encode_positions(fmt, poslist))
-                        if not field.scorable:
-                            length = 0
                     else:
-                        scorable = field.scorable
-                        for tbytes, freq, weight, vbytes in field.index(value):
-                            if scorable:
-                                length += freq
-                            entry = terms.get(tbytes)
-                            if entry is None:
-                                entry = terms[tbytes] = (array("I"), array("d"), [])
-                                new_terms += 1
-                            entry[0].append(docnum)
-                            entry[1].append(weight * fieldboost)
-                            entry[2].append(vbytes)
-                            postings += 1
-
-                if field.separate_spelling():
-                    spellfield = field.spelling_fieldname(fieldname)
-                    seen = self._spelled.get(spellfield)
-                    if seen is None:
-                        seen = self._spelled[spellfield] = set()
-                    words = spell_words if spell_words is not None else set(field.spellable_words(value))
-                    fresh = words - seen
-                    if fresh:
-                        seen |= fresh
-                        spelling = self._field_terms(spellfield)
-                        spell_value = spelling_value(schema[spellfield].format)
-                        for word in fresh:
-                            # only the term matters (the corrector ranks by the main field)
-                            spelling[word] = (array("I", [0]), array("d", [1.0]), [spell_value])
-                        new_terms += len(fresh)
-
+                        items = list(field.index(value))
+                if field.separate_spelling() and spell_words is None:
+                    spell_words = set(field.spellable_words(value))
                 if field.vector:
                     vitems = field.vector.word_values(value, field.analyzer, mode="index")
                     vitems = sorted((text, weight, vb) for text, _, weight, vb in vitems)
-                    perdocwriter.add_vector_items(fieldname, field, vitems)
+                if field.column_type and customval is not None:
+                    column_value = field.to_column_value(customval)
+            except Exception as exc:  # noqa: BLE001 - whatever Whoosh raises for a value
+                raise UnindexableValue(fieldname, f"{exc.__class__.__name__}: {exc}") from exc
+            prepared.append((fieldname, field, fieldboost, positions, items, spell_words, vitems,
+                             customval, column_value))
+        return prepared
 
-                customval = fields.get("_stored_%s" % fieldname, value)
-                perdocwriter.add_field(fieldname, field, customval if field.stored else None, length)
-                if length:
-                    column = self._lengths.get(fieldname)
-                    if column is None:
-                        column = self._lengths[fieldname] = bytearray()
-                    column.extend(bytes(docnum - self.docbase - len(column)))
-                    column.append(length_to_byte(length))
-                column = field.column_type
-                if column and customval is not None:
-                    perdocwriter.add_column_value(fieldname, column, field.to_column_value(customval))
-        except Exception:
-            perdocwriter.cancel_doc()
-            raise
+    def _file_document(self, prepared: list[tuple]) -> None:
+        """The second half of ``add_document``: nothing here depends on the values' validity."""
+        perdocwriter = self.perdocwriter
+        schema = self.schema
+        docnum = self.docnum
+        postings = 0
+        new_terms = 0
+        perdocwriter.start_doc(docnum)
+        for (fieldname, field, fieldboost, positions, items, spell_words, vitems, customval,
+             column_value) in prepared:
+            length = 0
+            if positions is not None:
+                terms = self._field_terms(fieldname)
+                fmt = field.format
+                fb = fmt.field_boost
+                postings += len(positions)
+                for word, poslist in positions.items():
+                    freq = len(poslist)
+                    length += freq
+                    entry = terms.get(word)
+                    if entry is None:
+                        entry = terms[word] = (array("I"), array("d"), [])
+                        new_terms += 1
+                    entry[0].append(docnum)
+                    entry[1].append(float(freq) * fb * fieldboost)
+                    entry[2].append(_encode_positions(fmt, poslist))
+                if not field.scorable:
+                    length = 0
+            elif items is not None:
+                terms = self._field_terms(fieldname)
+                scorable = field.scorable
+                for tbytes, freq, weight, vbytes in items:
+                    if scorable:
+                        length += freq
+                    entry = terms.get(tbytes)
+                    if entry is None:
+                        entry = terms[tbytes] = (array("I"), array("d"), [])
+                        new_terms += 1
+                    entry[0].append(docnum)
+                    entry[1].append(weight * fieldboost)
+                    entry[2].append(vbytes)
+                    postings += 1
+
+            if spell_words is not None and field.separate_spelling():
+                spellfield = field.spelling_fieldname(fieldname)
+                seen = self._spelled.get(spellfield)
+                if seen is None:
+                    seen = self._spelled[spellfield] = set()
+                fresh = spell_words - seen
+                if fresh:
+                    seen |= fresh
+                    spelling = self._field_terms(spellfield)
+                    spell_value = spelling_value(schema[spellfield].format)
+                    for word in fresh:
+                        # only the term matters (the corrector ranks by the main field)
+                        spelling[word] = (array("I", [0]), array("d", [1.0]), [spell_value])
+                    new_terms += len(fresh)
+
+            if vitems is not None:
+                perdocwriter.add_vector_items(fieldname, field, vitems)
+            perdocwriter.add_field(fieldname, field, customval if field.stored else None, length)
+            if length:
+                lengths = self._lengths.get(fieldname)
+                if lengths is None:
+                    lengths = self._lengths[fieldname] = bytearray()
+                lengths.extend(bytes(docnum - self.docbase - len(lengths)))
+                lengths.append(length_to_byte(length))
+            if column_value is not None:
+                perdocwriter.add_column_value(fieldname, field.column_type, column_value)
 
         perdocwriter.finish_doc()
         self._added = True

@@ -6,7 +6,9 @@ Datetimes are stored naive, in UTC (Whoosh compares naive values).
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import math
 import os
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -17,12 +19,41 @@ from archive.article import Article, compute_content_hash
 from archive.errors import FormatError, InputError
 from archive.identity import derive_id
 from archive.store import MAX_FILE_BYTES, decode_text, parse_article
+from index.schema import INDEX_FIELD_OF, build_schema
 
-def naive_utc(value: datetime | None) -> datetime | None:
+#: index field -> the frontmatter key that messages name
+FRONTMATTER_KEY = {field: key for key, field in INDEX_FIELD_OF.items()}
+
+
+def naive_utc(value: datetime | None, field: str = "date") -> datetime | None:
+    """``value`` in UTC without a time zone (how Whoosh compares datetimes); a ``FormatError``
+    naming ``field`` when UTC is outside the years 1 to 9999."""
     if value is None:
         return None
     if value.tzinfo is not None:
-        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        try:
+            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        except OverflowError:
+            raise FormatError(f"'{FRONTMATTER_KEY.get(field, field)}' is outside the years 1 to "
+                              f"9999 in UTC: {value.isoformat()}") from None
+    return value
+
+
+@functools.cache
+def _number_range(field: str) -> tuple[int, int]:
+    spec = build_schema()[field]
+    return spec.min_value, spec.max_value
+
+
+def _number(value: Any, field: str) -> int | float:
+    """A value for a ``NUMERIC`` field, or a ``FormatError`` naming it: finite, in the field's
+    range (Whoosh fails the document, or writes a segment that cannot be read, otherwise)."""
+    low, high = _number_range(field)
+    ok = (isinstance(value, (int, float)) and not isinstance(value, bool)
+          and (isinstance(value, int) or math.isfinite(value)) and low <= value <= high)
+    if not ok:
+        raise FormatError(f"'{FRONTMATTER_KEY.get(field, field)}' must be a finite number from "
+                          f"{low} to {high}, got {value!r}")
     return value
 
 
@@ -37,7 +68,8 @@ def document_for(article: Article, path: Path | str, home: Path) -> dict[str, An
     Keyword fields (``source``, ``category``, ``sentiment``, ``lang``) are lower-cased; ``tags``
     are comma-joined as written (the field lower-cases its terms, the stored value keeps the
     case); datetimes are naive UTC; ``path`` is relative to ``home``. An article without
-    ``ingestedAt`` (written by another tool) counts as ingested when it was published."""
+    ``ingestedAt`` (written by another tool) counts as ingested when it was published. A value
+    the index cannot hold raises ``FormatError`` naming its frontmatter key."""
     path = Path(path)
     home = Path(home)
     if path.is_absolute():
@@ -47,7 +79,7 @@ def document_for(article: Article, path: Path | str, home: Path) -> dict[str, An
             path = Path(os.path.relpath(path, home))
     tags = [t.replace(",", " ").strip() for t in article.tags]
     # an undated article has no ``published`` in the index (the undated contract, index/schema.py)
-    published = naive_utc(article.published)
+    published = naive_utc(article.published, "published")
     doc: dict[str, Any] = {
         "id": article.id or derive_id(article),
         "title": article.title,
@@ -63,11 +95,12 @@ def document_for(article: Article, path: Path | str, home: Path) -> dict[str, An
         "url": article.url or article.canonical_url,
         "published": published,
         "date_source": article.date_source,
-        "ingested": naive_utc(article.ingested_at) or naive_utc(article.published_at),
+        "ingested": (naive_utc(article.ingested_at, "ingested")
+                     or naive_utc(article.published_at, "published")),
         "draft": bool(article.draft),
         "content_hash": article.content_hash or compute_content_hash(article.body),
         "path": path.as_posix(),
-        "sticky": article.sticky_weight or 0,
+        "sticky": _number(article.sticky_weight or 0, "sticky"),
     }
     return {name: value for name, value in doc.items() if value is not None}
 
@@ -100,9 +133,12 @@ def load_file(home: Path, rel: str) -> Loaded:
         return Loaded(rel, None, exc.message, st.st_mtime_ns, st.st_size)
     try:
         article = parse_article(decode_text(data))
+        doc = document_for(article, rel, home)
     except (FormatError, InputError) as exc:
         return Loaded(rel, None, exc.message, st.st_mtime_ns, st.st_size)
-    doc = document_for(article, rel, home)
+    except Exception as exc:  # noqa: BLE001 - one file's problem, whatever it is, fails that file
+        return Loaded(rel, None, f"cannot be read ({type(exc).__name__}: {exc})",
+                      st.st_mtime_ns, st.st_size)
     doc["file_hash"] = file_hash(data)
     return Loaded(rel, doc, None, st.st_mtime_ns, st.st_size)
 

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
 from archive.article import Article
-from index.documents import document_for, file_hash, tombstone
+from archive.errors import FormatError
+from index.bulkwriter import UnindexableValue
+from index.documents import FRONTMATTER_KEY, document_for, file_hash, tombstone
 from index.live import live_writer
 
 #: incremental commits merge only segments smaller than this, and only once there are many
@@ -45,28 +47,66 @@ def merge_small_segments(writer: SegmentWriter, segments: list, *,
     return [s for s in segments if id(s) not in merged]
 
 
-def update_documents(home: Path, items: list[tuple[Path, Article]], *, timeout: float = 30.0) -> None:
+def index_document(writer: SegmentWriter, doc: dict[str, Any], rel: str,
+                   failures: list[tuple[str, str]]) -> bool:
+    """``writer.update_document(**doc)`` (a ``BulkSegmentWriter``: all or nothing); a document
+    the index refuses is added to ``failures`` as ``(rel, reason naming the field)`` and the
+    writer goes on. True when it was indexed."""
+    try:
+        writer.update_document(**doc)
+    except UnindexableValue as exc:
+        field = FRONTMATTER_KEY.get(exc.field, exc.field)
+        failures.append((rel, f"'{field}' cannot be indexed: {exc.reason}"))
+        return False
+    return True
+
+
+def update_documents(home: Path, items: list[tuple[Path, Article]], *,
+                     timeout: float = 30.0) -> list[tuple[str, str]]:
     """Add or replace the documents of just-saved articles in the live index (creating it if
-    there is none). Searchable as soon as this returns; a tombstone with the same id is replaced."""
+    there is none). Searchable as soon as this returns; a tombstone with the same id is replaced.
+
+    Returns ``(path relative to home, reason)`` for each article the index cannot hold (a value
+    out of range); the others are indexed."""
+    failures: list[tuple[str, str]] = []
     if not items:
-        return
+        return failures
     home = Path(home)
     docs = []
     for path, article in items:
-        doc = document_for(article, path, home)
+        try:
+            doc = document_for(article, path, home)
+        except FormatError as exc:
+            failures.append((_rel(path, home), exc.message))
+            continue
         try:
             doc["file_hash"] = file_hash((home / doc["path"]).read_bytes())
         except OSError:
             pass  # no hash: the next ``reindex --changed`` reads the file again
         docs.append(doc)
-    writer = live_writer(home, timeout)
+    if not docs:
+        return failures
+    writer = live_writer(home, timeout, bulk=True)
     try:
-        for doc in docs:
-            writer.update_document(**doc)
+        for doc in _last_per_id(docs):
+            index_document(writer, doc, doc["path"], failures)
     except BaseException:
         writer.cancel()
         raise
     writer.commit(mergetype=merge_small_segments)
+    return failures
+
+
+def _rel(path: Path, home: Path) -> str:
+    try:
+        return Path(path).relative_to(home).as_posix()
+    except ValueError:
+        return Path(path).as_posix()
+
+
+def _last_per_id(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One document per id, the last one given (a writer replaces committed documents only)."""
+    return list({doc["id"]: doc for doc in docs}.values())
 
 
 def delete_documents(home: Path, ids: Iterable[str], *, when: datetime, timeout: float = 30.0) -> None:
@@ -77,7 +117,7 @@ def delete_documents(home: Path, ids: Iterable[str], *, when: datetime, timeout:
     if not ids:
         return
     home = Path(home)
-    writer = live_writer(home, timeout)
+    writer = live_writer(home, timeout, bulk=True)
     try:
         changed = 0
         searcher = writer.searcher()

@@ -23,10 +23,11 @@ import whoosh.index
 from whoosh.util.filelock import try_for
 from whoosh.writing import SegmentWriter
 
-from archive.errors import IndexUnavailable
+from archive.errors import IndexUnavailable, NewsarchiveError
 from archive.store import Store
 from index.documents import Loaded, file_hash, load_file, slim, stat_key, tombstone
-from index.incremental import merge_small_segments
+from index.bulkwriter import BulkSegmentWriter
+from index.incremental import index_document, merge_small_segments
 from index.live import (INDEX_NAME, REINDEX_LOCK, SWAP_LOCK_TIMEOUT, clean_leftovers,
                         current_index_path, flock, index_root, live_writer, locked_message,
                         new_build_folder, open_folder, open_index, swap_in, write_meta)
@@ -153,7 +154,7 @@ def _reindex_full(home: Path, procs: int, progress: Progress | None) -> ReindexR
         segments = build_segments(home, folder, rels, workers, entries, progress)
     # The parent's writer adds the workers' segments to the table of contents as they are; what
     # it adds itself (duplicates, tombstones, late changes) is one small extra segment.
-    writer = ix.writer()
+    writer = BulkSegmentWriter(ix)
     writer.segments = list(segments)
     writer._setup_doc_offsets()
 
@@ -174,7 +175,7 @@ def _reindex_full(home: Path, procs: int, progress: Progress | None) -> ReindexR
         writer.delete_by_term("id", article_id)
         winner = load_file(home, first_rel[article_id])
         if winner.doc is not None:
-            writer.add_document(**winner.doc)
+            index_document(writer, winner.doc, winner.rel, report.failures)
 
     # Files that changed while we read (an ingest into the old index): read them again while
     # holding the old index's write lock, so nothing committed there is missing here.
@@ -211,6 +212,7 @@ def _reindex_full(home: Path, procs: int, progress: Progress | None) -> ReindexR
                     report.deleted += 1
         report.added += sum(1 for i in first_rel if i not in old_known)
         writer.commit(mergetype=merge_small_segments)
+        _check_and_count(folder, report)
         write_meta(folder, files=report.files)
         swap_in(root, folder)
     except BaseException:
@@ -222,19 +224,36 @@ def _reindex_full(home: Path, procs: int, progress: Progress | None) -> ReindexR
             old_searcher.close()
         if old_lock is not None:
             old_lock.release()
-    _count_documents(folder, report)
     report.index_path = str(folder)
     clean_leftovers(root)
     return report
 
 
-def _count_documents(folder: Path, report: ReindexReport) -> None:
+def _check_and_count(folder: Path, report: ReindexReport) -> None:
+    """Count the live documents and tombstones of the index in ``folder``, reading all of it a
+    search reads (every document's stored fields, the sort and length columns, the ``deleted``
+    terms): an index that cannot be read raises ``NewsarchiveError`` and is not swapped in."""
     from whoosh.query import Every
 
-    ix = open_folder(folder)
-    with ix.searcher() as searcher:
-        report.tombstones = sum(1 for _ in searcher.docs_for_query(Every("deleted")))
-        report.documents = searcher.doc_count() - report.tombstones
+    try:
+        ix = open_folder(folder)
+        with ix.searcher() as searcher:
+            for reader, _ in searcher.reader().leaf_readers():
+                count = reader.doc_count_all()
+                for _ in reader.iter_docs():
+                    pass
+                for name in reader.schema.names():
+                    if reader.has_column(name):
+                        column = reader.column_reader(name, translate=False)
+                        if len(column) != count or (count and column[count - 1] is None):
+                            raise ValueError(f"column {name!r} has {len(column)} of {count} values")
+                    if reader.schema[name].scorable and count:
+                        reader.doc_field_length(count - 1, name)
+            report.tombstones = sum(1 for _ in searcher.docs_for_query(Every("deleted")))
+            report.documents = searcher.doc_count() - report.tombstones
+    except Exception as exc:  # noqa: BLE001 - whatever Whoosh raises for a broken segment
+        raise NewsarchiveError(f"the new index cannot be read ({type(exc).__name__}: {exc}); the "
+                               "previous index stays in place") from None
 
 
 def _catch_up(home: Path, writer: SegmentWriter, entries: dict[str, Loaded],
@@ -265,8 +284,8 @@ def _catch_up(home: Path, writer: SegmentWriter, entries: dict[str, Loaded],
         if loaded.doc is None:
             report.failures.append((rel, loaded.error or "unknown error"))
             continue
-        writer.update_document(**loaded.doc)
-        first_rel[loaded.doc["id"]] = rel
+        if index_document(writer, loaded.doc, rel, report.failures):
+            first_rel[loaded.doc["id"]] = rel
     report.files = len(present)
     report.failures.sort()
 
@@ -308,6 +327,7 @@ def _reindex_changed(home: Path, ix: whoosh.index.Index, procs: int,
             if progress:
                 progress(report.unchanged + done, len(rels))
 
+    refused: set[str] = set()  # ids whose new document the index refused: the old one stays
     writer = live_writer(home, SWAP_LOCK_TIMEOUT, bulk=True)
     try:
         for loaded in loaded_docs:
@@ -318,8 +338,10 @@ def _reindex_changed(home: Path, ix: whoosh.index.Index, procs: int,
             if article_id in seen:
                 report.duplicates.append((article_id, seen[article_id], loaded.rel))
                 continue
+            if not index_document(writer, loaded.doc, loaded.rel, report.failures):
+                refused.add(article_id)
+                continue
             seen[article_id] = loaded.rel
-            writer.update_document(**loaded.doc)
             k = known.get(article_id)
             if k is None or k.deleted:
                 report.added += 1
@@ -329,7 +351,7 @@ def _reindex_changed(home: Path, ix: whoosh.index.Index, procs: int,
         now = datetime.now(timezone.utc)
         searcher = writer.searcher()
         for article_id, k in known.items():
-            if k.deleted or article_id in seen or k.path in failed_rels:
+            if k.deleted or article_id in seen or article_id in refused or k.path in failed_rels:
                 continue
             stored = searcher.document(id=article_id)
             if stored is not None:
@@ -341,7 +363,7 @@ def _reindex_changed(home: Path, ix: whoosh.index.Index, procs: int,
     writer.commit(mergetype=merge_small_segments)
     report.failures.sort()
     folder = current_index_path(home)
-    _count_documents(folder, report)
+    _check_and_count(folder, report)
     report.index_path = str(folder)
     return report
 

@@ -33,6 +33,7 @@ INDEX_FIELD_OF = {
     "source.key": "source",
     "source.name": "source_name",
     "dateSource": "date_source",
+    "stickyWeight": "sticky",
 }
 
 #: fields the query language accepts with ``name:``; aliases map to the index field

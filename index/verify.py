@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from archive.article import Article
-from archive.errors import IndexUnavailable
+from archive.errors import FormatError, IndexUnavailable
 from archive.store import Store
 from index import build
+from index.documents import document_for
 
 
 @dataclass
@@ -68,6 +69,11 @@ def verify_home(home: Path, *, repair: bool = False, timeout: float = 30.0) -> V
         if article is None:
             report.unreadable.append((rel, getattr(error, "message", str(error))))
             continue
+        try:  # a value the index cannot hold makes the file as unusable as a parse error
+            document_for(article, path, home)
+        except FormatError as exc:
+            report.unreadable.append((rel, exc.message))
+            continue
         claims.setdefault(article.id or "", []).append(rel)
         articles.setdefault(article.id or "", (path, article))
     report.duplicate_ids = {i: paths for i, paths in claims.items() if len(paths) > 1}
@@ -89,7 +95,10 @@ def verify_home(home: Path, *, repair: bool = False, timeout: float = 30.0) -> V
             elif (doc.get("content_hash") != article.content_hash
                   or doc.get("path") != path.relative_to(home).as_posix()):
                 report.stale.append(article_id)
-        report.extra = sorted(set(documents) - set(articles))
+        # the document of a file that cannot be read stays as it was (as in ``reindex``)
+        unreadable = {rel for rel, _ in report.unreadable}
+        report.extra = sorted(i for i, doc in documents.items()
+                              if i not in articles and doc.get("path") not in unreadable)
         report.missing.sort()
         report.stale.sort()
 

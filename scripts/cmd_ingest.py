@@ -112,6 +112,8 @@ class IndexUpdater:
         self.indexed = 0
         self.error: str | None = None
         self.pending: list[tuple[Path, Article]] = []
+        #: ``(path, reason)`` of saved articles the index refused (a value it cannot hold)
+        self.refused: list[tuple[str, str]] = []
 
     def add(self, saved: SaveResult) -> None:
         """One saved article (``reextract``), sent with the others in ``INDEX_BATCH``es."""
@@ -128,7 +130,7 @@ class IndexUpdater:
         if not items or self.error is not None:
             return
         try:
-            index_articles(self.home, items)
+            refused = index_articles(self.home, items)
         except NewsarchiveError as exc:
             reason = str(exc)
         except OSError as exc:
@@ -136,7 +138,8 @@ class IndexUpdater:
         except Exception as exc:  # noqa: BLE001 - the files are saved; say so rather than crash
             reason = f"unexpected error ({type(exc).__name__}: {exc})"
         else:
-            self.indexed += len(items)
+            self.indexed += len(items) - len(refused)
+            self.refused.extend(refused)
             return
         self.error = f"{reason}; the articles are saved, run `newsarchive reindex --changed`"
 
@@ -149,14 +152,16 @@ class IndexUpdater:
             return [r for r in results if r.id and locator(r.id) != Path(r.path or "")]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"updated": self.indexed, "error": self.error}
+        return {"updated": self.indexed, "error": self.error,
+                "refused": [{"path": p, "error": e} for p, e in self.refused]}
 
 
-def index_articles(home: Path, items: list[tuple[Path, Article]]) -> None:
-    """Add or replace saved articles in the index: the one place ingest writes to it."""
+def index_articles(home: Path, items: list[tuple[Path, Article]]) -> list[tuple[str, str]]:
+    """Add or replace saved articles in the index: the one place ingest writes to it. Returns
+    ``(path, reason)`` of the articles the index refused (the others are indexed)."""
     from index.build import update_documents
 
-    update_documents(home, items)
+    return update_documents(home, items)
 
 
 def _progress(total: int, quiet: bool) -> Any:
@@ -313,7 +318,7 @@ def ingest(home: Path, inputs: tuple[str, ...], feed: bool, source: str | None,
             bar.close()
 
     summary = {status: sum(1 for r in results if r.status == status) for status in STATUSES}
-    failed = summary["failed"] > 0 or updater.error is not None
+    failed = summary["failed"] > 0 or updater.error is not None or bool(updater.refused)
     if as_json:
         click.echo(json.dumps({
             "results": [r.to_dict() for r in results],
@@ -323,6 +328,8 @@ def ingest(home: Path, inputs: tuple[str, ...], feed: bool, source: str | None,
                       "records": report.records},
         }, indent=2, ensure_ascii=False))
     else:
+        for path, reason in updater.refused:
+            click.echo(_printable(f"not indexed: {path}: {reason}"), err=True)
         if updater.error is not None:
             click.echo(f"index not updated: {updater.error}", err=True)
         if not quiet or failed:

@@ -164,7 +164,7 @@ def test_command(server, home):
         "counts": {"created": 0, "updated": 0, "unchanged": 0, "failed": 1, "skipped": 0},
         "results": [{"id": "nope", "status": "failed", "path": None, "title": None,
                      "error": "no article with id 'nope'"}],
-        "index": {"updated": 0, "error": None},
+        "index": {"updated": 0, "error": None, "refused": []},
     }
     help_text = runner.invoke(main, ["reextract", "--help"]).output
     assert "Re-run extraction on the raw HTML kept under HOME/raw" in help_text
@@ -182,7 +182,7 @@ def test_command_sends_updated_articles_to_the_index(server, home):
     out = CliRunner().invoke(main, ["reextract", "--home", str(home), "--json"])
     report = json.loads(out.output)
     assert (out.exit_code, report["counts"]["updated"], report["index"]) == (
-        0, 1, {"updated": 1, "error": None})
+        0, 1, {"updated": 1, "error": None, "refused": []})
     with SearchService(home) as service:
         found = service.search(SearchQuery(q="strategists"))
     assert (found.total, [hit.id for hit in found.hits]) == (1, [result.id])

@@ -180,7 +180,7 @@ def test_json_gives_the_results_the_summary_and_the_index(home: Path) -> None:
              "path": str(home / EXPLAINER_REL), "title": EXPLAINER_TITLE},
         ],
         "summary": {"created": 2, "updated": 0, "unchanged": 0, "failed": 1},
-        "index": {"updated": 2, "error": None},
+        "index": {"updated": 2, "error": None, "refused": []},
         # the .txt and the .md are one unit each (different shapes), the broken .md joins its group
         "batch": {"units": 2, "resumed": 0, "workers": 1, "records": 3},
     }
@@ -292,12 +292,12 @@ def test_a_folder_with_nothing_to_ingest_is_an_error(home: Path, tmp_path: Path)
 def test_ingested_articles_are_searchable_at_once_without_a_prior_index(home: Path) -> None:
     assert not (home / "index").exists()
     result = invoke(home, "--json", "--date", "2026-01-15", str(GOOD))
-    assert json.loads(result.stdout)["index"] == {"updated": 3, "error": None}
+    assert json.loads(result.stdout)["index"] == {"updated": 3, "error": None, "refused": []}
     ids = ids_by_title(home)
     assert search_ids(home, "Halvorsen") == [ids[CHIP_TITLE]]
     assert search_ids(home, "withdrawals") == [ids[KESTREL_TITLE]]
     again = invoke(home, "--json", "--date", "2026-01-15", str(GOOD))
-    assert json.loads(again.stdout)["index"] == {"updated": 0, "error": None}  # all unchanged
+    assert json.loads(again.stdout)["index"] == {"updated": 0, "error": None, "refused": []}  # all unchanged
 
 
 def test_an_updated_article_is_found_by_its_new_words_only(home: Path, tmp_path: Path) -> None:
@@ -308,7 +308,7 @@ def test_an_updated_article_is_found_by_its_new_words_only(home: Path, tmp_path:
     copy.write_text(copy.read_text(encoding="utf-8").replace("not exactly every", "never precisely every"),
                     encoding="utf-8")
     result = invoke(home, "--json", str(copy))
-    assert json.loads(result.stdout)["index"] == {"updated": 1, "error": None}
+    assert json.loads(result.stdout)["index"] == {"updated": 1, "error": None, "refused": []}
     assert (search_ids(home, "precisely"), search_ids(home, "exactly")) == (["aa4f685f5e7fe00c"], [])
 
 
