@@ -35,19 +35,26 @@ from whoosh.classify import Bo1Model
 from archive.article import http_url
 from archive.errors import NotFound, QueryError
 from archive.store import split_frontmatter
-from index.facets import MISSING, ColumnCache, View, bm25_scores, histogram_days, match_mask, \
-    to_long, year_of_ordinals
+from index.facets import MISSING, ColumnCache, View, _segment_key, bm25_scores, histogram_days, \
+    match_mask, to_long, year_of_ordinals
 from index.highlight import make_snippet, match_spans, plain_text
 from index.model import FACET_PARAMS, FacetValue, HistogramBucket, Hit, IndexStats, \
     SearchQuery, SearchResult, UndatedCount
 from index.query import DEFAULT_FIELDS, MAX_EXPANSIONS, has_positive_terms, parse_query, \
     positive_words, scored_terms
+from index.spelling import Lexicon, lexicon_of
 from index.stories import MIN_SHARED, WINDOW_DAYS, are_versions, salient_tokens, story_text
 
 #: facet values listed per facet (selected values are always listed on top of these)
 FACET_LIMIT = 30
 #: "did you mean" is looked for when a query has fewer hits than this
 SUGGEST_BELOW = 3
+#: its work per request: unknown words respelt, index words considered and kept per word, and
+#: respelt queries counted
+SUGGEST_WORDS = 3
+SUGGEST_NEAR = 20
+SUGGEST_CANDIDATES = 3
+SUGGEST_COUNTS = 5
 #: relevance ranks by words in these fields; a query of only keyword fields or dates (or of
 #: negations) is listed newest first
 RANKED_FIELDS = ("title", "description", "body", "author")
@@ -83,6 +90,8 @@ class SearchService:
         #: document -> the documents of its other versions, for the snapshot ``_versions_view``
         self._versions: OrderedDict[int, tuple[int, ...]] = OrderedDict()
         self._versions_view: View | None = None
+        #: segment -> its spelling words, for "did you mean"
+        self._spelling: dict[str, Lexicon] = {}
         self._closed = False
 
     # ------------------------------------------------------------------------- snapshots --
@@ -396,35 +405,66 @@ class SearchService:
         return plain_text(parts[1] if parts else text)
 
     def _suggest(self, query: SearchQuery, searcher: Any, view: View, total: int) -> str | None:
-        """A respelling of the query's unknown words that finds more articles, if there is one."""
-        words = _plain_words(query.q)
-        if not words:
-            return None
-        analyzer = searcher.schema["body"].analyzer
+        """A respelling of the query's unknown words that finds more articles, if there is one.
+
+        Bounded work whatever the query: at most ``SUGGEST_WORDS`` unknown words are respelt,
+        each from the ``SUGGEST_CANDIDATES`` nearest index words (``index.spelling``), and at most
+        ``SUGGEST_COUNTS`` respelt queries are counted: first every word's best respelling at
+        once, then each word's other respellings."""
         reader = searcher.reader()
-        correctors = [searcher.corrector(f) for f in ("title", "body")]
-        corrected, best_count = query.q, total
-        for word in words:
-            stems = [t.text for t in analyzer(word.lower())]
-            if not stems or any(reader.doc_frequency(f, stems[0]) for f in DEFAULT_FIELDS):
+        analyzer = searcher.schema["body"].analyzer
+        unknown = [w for w in _plain_words(query.q)
+                   if not _frequency(reader, analyzer, w.lower())][:SUGGEST_WORDS]
+        if not unknown:
+            return None
+        lexicons = self._lexicons(searcher)
+        options: list[tuple[str, list[str]]] = []
+        for word in unknown:
+            near: dict[str, int] = {}
+            for lexicon in lexicons:
+                for edits, text in lexicon.near(word.lower(), SUGGEST_NEAR):
+                    near[text] = min(edits, near.get(text, edits))
+            counts = {t: _frequency(reader, analyzer, t) for t in near}
+            ranked = sorted((t for t in near if counts[t]), key=lambda t: (near[t], -counts[t], t))
+            ranked = ranked[:SUGGEST_CANDIDATES]
+            if ranked:
+                options.append((word, ranked))
+        if not options:
+            return None
+        best = {word: ranked[0] for word, ranked in options}
+        attempts = [best] + [{**best, word: other} for word, ranked in options for other in ranked[1:]]
+        found, found_count = None, total
+        for choice in attempts[:SUGGEST_COUNTS]:
+            attempt = query.q
+            for word, candidate in choice.items():
+                attempt = re.sub(rf"(?<![\w:]){re.escape(word)}(?!\w)", candidate, attempt)
+            try:
+                count = int(_plan(replace(query, q=attempt), searcher, view).filtered().sum())
+            except QueryError:
                 continue
-            candidates: dict[str, None] = {}
-            for corrector in correctors:
-                for candidate in corrector.suggest(word.lower(), limit=3):
-                    candidates[candidate] = None
-            # the respelling that finds the most articles with the rest of the query
-            best = None
-            for candidate in candidates:
-                attempt = re.sub(rf"(?<![\w:]){re.escape(word)}(?!\w)", candidate, corrected)
-                try:
-                    count = int(_plan(replace(query, q=attempt), searcher, view).filtered().sum())
-                except QueryError:
-                    continue
-                if count > best_count:
-                    best, best_count = attempt, count
-            if best is not None:
-                corrected = best
-        return corrected if corrected != query.q else None
+            if count > found_count:
+                found, found_count = attempt, count
+        return found
+
+    def _lexicons(self, searcher: Any) -> list[Lexicon]:
+        """The spelling words of each segment (title and body), read once per segment."""
+        out = []
+        wanted = set()
+        for reader, _ in searcher.reader().leaf_readers():
+            key = _segment_key(reader)
+            wanted.add(key)
+            with self._lock:
+                lexicon = self._spelling.get(key)
+            if lexicon is None:
+                fields = [searcher.schema[f].spelling_fieldname(f) for f in ("title", "body")]
+                lexicon = lexicon_of(reader, fields)
+                with self._lock:
+                    self._spelling[key] = lexicon
+            out.append(lexicon)
+        with self._lock:
+            for key in [k for k in self._spelling if k not in wanted]:
+                del self._spelling[key]
+        return out
 
 
 # ------------------------------------------------------------------------------- the plan --

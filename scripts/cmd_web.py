@@ -19,10 +19,20 @@ from scripts.common import friendly_errors, home_option
               envvar="NEWSARCHIVE_SERVE_PORT", help="TCP port (0: any free port).")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256),
               envvar="NEWSARCHIVE_SERVE_THREADS", help="Worker threads answering requests.")
+@click.option("--connection-limit", default=1000, show_default=True, type=click.IntRange(10, 100_000),
+              envvar="NEWSARCHIVE_SERVE_CONNECTION_LIMIT",
+              help="Open connections accepted at once (idle ones cost no thread).")
+@click.option("--header-timeout", default=10.0, show_default=True, type=click.FloatRange(0.5, 600),
+              envvar="NEWSARCHIVE_SERVE_HEADER_TIMEOUT",
+              help="Seconds a client has to send a whole request, however steadily it trickles.")
+@click.option("--idle-timeout", default=30, show_default=True, type=click.IntRange(1, 3600),
+              envvar="NEWSARCHIVE_SERVE_IDLE_TIMEOUT",
+              help="Seconds an idle keep-alive connection stays open.")
 @click.option("--dev", is_flag=True,
               help="Flask's development server with the reloader and debugger (never in production).")
 @friendly_errors
-def serve(home: Path, host: str, port: int, threads: int, dev: bool) -> None:
+def serve(home: Path, host: str, port: int, threads: int, connection_limit: int,
+          header_timeout: float, idle_timeout: int, dev: bool) -> None:
     """Serve the search pages, article pages, JSON API, exports and the wiki embed.
 
     Read-only: it answers from HOME/articles and HOME/index (run `newsarchive reindex` first).
@@ -34,7 +44,7 @@ def serve(home: Path, host: str, port: int, threads: int, dev: bool) -> None:
     if dev:
         app.run(host=host, port=port, debug=True, use_reloader=True, threaded=True)
         return
-    import waitress
+    from web.server import ServerSettings, create_server
 
     # bind the socket ourselves: a port in use is then one clear message (waitress, failing to
     # bind, leaves a half-built server object behind that misbehaves when collected)
@@ -44,7 +54,9 @@ def serve(home: Path, host: str, port: int, threads: int, dev: bool) -> None:
         reason = "the port is in use by another program" if exc.errno == errno.EADDRINUSE else (
             exc.strerror or str(exc))
         raise click.ClickException(f"cannot listen on {host}:{port}: {reason} (try --port)") from None
-    server = waitress.create_server(app, sockets=[sock], threads=threads, ident="newsarchive")
+    server = create_server(app, sock, ServerSettings(
+        threads=threads, connection_limit=connection_limit, header_timeout=header_timeout,
+        channel_timeout=idle_timeout))
     address = f"http://{host}:{server.effective_port}/"  # type: ignore[attr-defined]
     click.echo(f"newsarchive: serving {home} on {address} ({threads} threads); Ctrl-C stops")
     try:

@@ -18,7 +18,8 @@ from tests.conftest import REPO
 def test_serve_help() -> None:
     result = CliRunner().invoke(main, ["serve", "--help"])
     assert result.exit_code == 0
-    for option in ("--home", "--host", "--port", "--threads", "--dev"):
+    for option in ("--home", "--host", "--port", "--threads", "--connection-limit", "--header-timeout",
+                   "--idle-timeout", "--dev"):
         assert option in result.output
 
 
