@@ -19,6 +19,7 @@ from archive.article import Article, compute_content_hash
 from archive.errors import FormatError, InputError
 from archive.identity import derive_id
 from archive.store import MAX_FILE_BYTES, decode_text, parse_article
+from index.analysis import LangText, article_text
 from index.schema import INDEX_FIELD_OF, build_schema
 
 #: index field -> the frontmatter key that messages name
@@ -82,9 +83,10 @@ def document_for(article: Article, path: Path | str, home: Path) -> dict[str, An
     published = naive_utc(article.published, "published")
     doc: dict[str, Any] = {
         "id": article.id or derive_id(article),
-        "title": article.title,
-        "description": article.description,
-        "body": article.body,
+        # analysed in the article's language (``index.analysis``), stored as plain text
+        "title": article_text(article.title, article.lang),
+        "description": article_text(article.description, article.lang),
+        "body": article_text(article.body, article.lang),
         "source": _keyword(article.source_key),
         "source_name": article.source_name,
         "tags": ",".join(t for t in tags if t) or None,
@@ -102,7 +104,16 @@ def document_for(article: Article, path: Path | str, home: Path) -> dict[str, An
         "path": path.as_posix(),
         "sticky": _number(article.sticky_weight or 0, "sticky"),
     }
-    return {name: value for name, value in doc.items() if value is not None}
+    return _stored_plain({name: value for name, value in doc.items() if value is not None})
+
+
+def _stored_plain(doc: dict[str, Any]) -> dict[str, Any]:
+    """Stored fields as plain strings: a ``LangText`` is analysed in its language but stored as
+    the text alone (``_stored_<field>``), so the index holds nothing of ours."""
+    for name in ("title", "description"):
+        if isinstance(doc.get(name), LangText):
+            doc["_stored_" + name] = str(doc[name])
+    return doc
 
 
 def file_hash(data: bytes) -> str:
@@ -156,6 +167,10 @@ def tombstone(stored: dict[str, Any], when: datetime, home: Path) -> dict[str, A
     stored in the index; if the file is still there (deleted from the index only) it is read so
     the tombstone still matches its words."""
     doc = {k: v for k, v in stored.items() if v is not None}
+    for name in ("title", "description"):
+        if name in doc:
+            doc[name] = article_text(doc[name], doc.get("lang"))
+    _stored_plain(doc)
     doc["deleted"] = naive_utc(when)
     rel = stored.get("path")
     if rel:

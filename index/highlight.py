@@ -9,9 +9,13 @@ Pure code: the caller reads the article file.
 from __future__ import annotations
 
 import re
+import unicodedata
+from functools import lru_cache
 from typing import Iterable
 
 from markupsafe import Markup, escape
+
+from index.analysis import Analysis, bare_term, is_cjk, normalise
 
 #: characters of text in a snippet
 SNIPPET_CHARS = 240
@@ -24,6 +28,7 @@ _INLINE_MARKS = re.compile(r"\*\*|__|`")
 
 
 def plain_text(markdown: str) -> str:
+<<<<<<< HEAD
     """Markdown body -> running text for snippets (links keep their text, marks go)."""
     text = _MARKDOWN_LINK.sub(r"\1", markdown) if "](" in markdown else markdown
     text = _LINE_MARKS.sub("", text)
@@ -32,32 +37,83 @@ def plain_text(markdown: str) -> str:
     # runs of whitespace -> one space: str.split splits on exactly what ``\s`` matches (both are
     # Python's isspace), ten times faster than re.sub on an article
     return " ".join(text.split())
+=======
+    """Markdown body -> running text for snippets (links keep their text, marks go), in the
+    normal form the index analyses (NFKC), so that matches are found where they are."""
+    text = _MARKDOWN_LINK.sub(r"\1", normalise(markdown))
+    text = _INLINE_MARKS.sub("", _LINE_MARKS.sub("", text))
+    return re.sub(r"\s+", " ", text).strip()
+>>>>>>> 0be892d (Every language searchable: each article analysed in its language (index/analysis.py: NFKC, Whoosh's words, CJK runs as overlapping bigrams as Lucene's CJK analyzer, Porter for English exactly as before, CISTEM for German since Snowball stems Zins->zin but Zinsen->zins, Snowball/ISRI for the other languages Whoosh ships), non-English terms prefixed with their language; a query is read once per language the index holds, each reading restricted to that language's articles (an English-only index gets the query of version 1); CJK query words are phrases of bigrams; highlights per article language (accent-folded candidates, CJK marks joined), did-you-mean and similar articles across languages; schema 2)
 
 
-def match_spans(text: str, terms: Iterable[str], analyzer) -> list[tuple[int, int]]:
-    """(start, end) of the words of ``text`` whose analysed form is one of ``terms``.
+def match_spans(text: str, terms: Iterable[str], analysis: Analysis) -> list[tuple[int, int]]:
+    """(start, end) of the words of ``text`` (normalised) whose terms in ``analysis`` (the
+    article's language) are among ``terms`` (the query's terms in every language).
 
-    A regular expression finds the candidate words (those starting like a term's stem, which
-    covers ``rally``/``ralli`` and ``rating``/``rate``), and only those words go through the
-    analyzer: a long body is never tokenised whole."""
+    A regular expression finds the candidate words, those starting like a term's stem (which
+    covers ``rally``/``ralli`` and ``rating``/``rate``), compared without accents (``Märkte`` for
+    the German stem ``markt``), and only those words are analysed: a long body is never tokenised
+    whole. CJK terms (bigrams) are found as they are, and overlapping ones joined into one mark
+    (``比特`` + ``特币`` -> ``比特币``)."""
     wanted = {t for t in terms if t}
     if not text or not wanted:
         return []
-    stems = sorted({t[:max(3, len(t) - 1)] if len(t) > 3 else t for t in wanted}, key=len, reverse=True)
-    pattern = re.compile(r"\b(?:" + "|".join(re.escape(s) for s in stems) + r")\w*", re.IGNORECASE)
-    verdict: dict[str, bool] = {}
-    spans = []
-    for match in pattern.finditer(text):
-        word = match.group(0)
-        key = word.lower()
-        if key not in verdict:
-            verdict[key] = any(token.text in wanted for token in analyzer(word))
-        if verdict[key]:
-            spans.append((match.start(), match.end()))
-    return spans
+    prefix = analysis.prefix
+    mine = {t[len(prefix):] for t in wanted
+            if t.startswith(prefix) and (prefix or bare_term(t) == t)}
+    cjk = {t for t in mine if is_cjk(t)}
+    words = {fold(t) for t in mine - cjk}
+    spans: list[tuple[int, int]] = []
+    if words:
+        stems = sorted({t[:max(3, len(t) - 1)] if len(t) > 3 else t for t in words}, key=len,
+                       reverse=True)
+        pattern = re.compile(r"\b(?:" + "|".join(re.escape(s) for s in stems) + r")\w*",
+                             re.IGNORECASE)
+        verdict: dict[str, bool] = {}
+        for match in pattern.finditer(fold(text)):
+            word = text[match.start():match.end()]
+            key = word.lower()
+            if key not in verdict:
+                verdict[key] = any(term in wanted for term in analysis.terms(word))
+            if verdict[key]:
+                spans.append((match.start(), match.end()))
+    for term in cjk:
+        start = text.find(term)
+        while start >= 0:
+            end = start + len(term)
+            if len(term) > 1 or not (start and is_cjk(text[start - 1])
+                                     or end < len(text) and is_cjk(text[end])):
+                spans.append((start, end))
+            start = text.find(term, start + 1)
+    return _joined(sorted(spans))
 
 
-def make_snippet(text: str, terms: Iterable[str], analyzer,
+def _joined(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(end, out[-1][1]))
+        else:
+            out.append((start, end))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _fold_table() -> dict[int, str]:
+    table = {}
+    for code in range(0xC0, 0x250):
+        base = unicodedata.normalize("NFD", chr(code))[0]
+        if base != chr(code) and base.isascii():
+            table[code] = base
+    return table
+
+
+def fold(text: str) -> str:
+    """``text`` with accented Latin letters as their base letter, one character for one."""
+    return text if text.isascii() else text.translate(_fold_table())
+
+
+def make_snippet(text: str, terms: Iterable[str], analysis: Analysis,
                  spans: list[tuple[int, int]] | None = None) -> str:
     """The best passage of ``text`` for the (analysed) ``terms``, as escaped HTML with marks;
     the start of the text (escaped, no marks) when nothing matches; ``""`` for no text."""
@@ -65,7 +121,7 @@ def make_snippet(text: str, terms: Iterable[str], analyzer,
     if not text:
         return ""
     if spans is None:
-        spans = match_spans(text, terms, analyzer)
+        spans = match_spans(text, terms, analysis)
     if not spans:
         return str(escape(_cut(text, 0, SNIPPET_CHARS)))
     best, best_count = 0, 0

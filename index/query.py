@@ -18,11 +18,13 @@ import re
 import unicodedata
 from datetime import date
 from functools import lru_cache
+from typing import Mapping
 
 from whoosh import query as wq
 from whoosh.qparser import AndGroup, FieldAliasPlugin, MultifieldParser, PlusMinusPlugin
 
 from archive.errors import QueryError
+from index.analysis import DEFAULT_LANGUAGE, analysis_for, normalise
 from index.model import FIRST_DAY, LAST_DAY
 from index.schema import QUERY_FIELDS, build_schema
 
@@ -48,15 +50,42 @@ _FIELD = re.compile(r"^([A-Za-z_]+):(.*)$", re.S)
 _DATE_HELP = "use 2026, 2026-02, 2026-02-04 or [2026-02-01 TO 2026-03-01]"
 
 
-def parse_query(text: str) -> wq.Query:
-    """The Whoosh query for ``text``; ``Every()`` for an empty text. Raises ``QueryError``."""
+def parse_query(text: str, languages: Mapping[str, tuple[str, ...]] | None = None) -> wq.Query:
+    """The Whoosh query for ``text``; ``Every()`` for an empty text. Raises ``QueryError``.
+
+    ``languages``: analysis language (``index.analysis``) -> the ``lang`` values of the articles
+    analysed in it, as the index holds them (``SearchService`` passes them); ``None`` is English
+    alone. With several, the text is read once in each language and each reading only matches
+    articles of its language: ``Banken`` is ``de:bank`` for German articles and ``banken`` for
+    English ones, and a stop word is dropped only where it is one."""
     text = normalise_text(text)
     if not text:
         return wq.Every()
     check_syntax(text)
     # ``-word`` is read as ``NOT word``: Whoosh's own ``-`` needs something to keep beside it
     # (``-oil`` alone, or ``(-oil)``, came out as nothing or as ``oil``)
-    return _normalise(_parse(_MINUS.sub("NOT ", text)), text)
+    text = _MINUS.sub("NOT ", text)
+    languages = dict(languages or {DEFAULT_LANGUAGE: ()})
+    order = sorted(languages, key=lambda lang: (lang != DEFAULT_LANGUAGE, lang))
+    readings = {}
+    for language in order:
+        reading = _rewrite(_parse(text, language), language)
+        if reading is not wq.NullQuery:
+            readings[language] = reading
+    if not readings:
+        raise QueryError(f"{text[:60]!r} has only very common words (like 'the'), which are "
+                         "not indexed; add a more specific word")
+    if len(languages) == 1 or (len(readings) == len(languages)
+                               and len(set(readings.values())) == 1):
+        return readings[next(iter(readings))]  # one language, or no word that depends on it
+    return wq.Or([wq.And([reading, _in_language(languages[language])])
+                  for language, reading in readings.items()])
+
+
+def _in_language(values: tuple[str, ...]) -> wq.Query:
+    """Articles whose ``lang`` is one of ``values`` (never scored: ``lang`` has no lengths)."""
+    terms = [wq.Term("lang", value) for value in sorted(values)]
+    return terms[0] if len(terms) == 1 else wq.Or(terms)
 
 
 def normalise_text(text: str | None) -> str:
@@ -69,9 +98,9 @@ def normalise_text(text: str | None) -> str:
 _MINUS = re.compile(r'(?:(?<=\s)|^|(?<=\())-(?=[^\s-])(?=(?:[^"]*"[^"]*")*[^"]*$)')
 
 
-def _parse(text: str) -> wq.Query:
+def _parse(text: str, language: str = DEFAULT_LANGUAGE) -> wq.Query:
     try:
-        return _parser().parse(text)
+        return _parser(language).parse(text)
     except (IndexError, ValueError, TypeError, AttributeError, OverflowError):
         # Whoosh's parser has corners the checks above don't know yet: still a message, never a 500
         raise QueryError("the query could not be understood: check its quotes, brackets and "
@@ -257,9 +286,9 @@ def _check_word(word: str) -> None:
         raise QueryError(f"'{word}': put at least {MIN_PREFIX} letters before the '*'")
 
 
-@lru_cache(maxsize=1)
-def _parser() -> MultifieldParser:
-    parser = MultifieldParser(list(DEFAULT_FIELDS), build_schema(), group=AndGroup)
+@lru_cache(maxsize=None)
+def _parser(language: str = DEFAULT_LANGUAGE) -> MultifieldParser:
+    parser = MultifieldParser(list(DEFAULT_FIELDS), build_schema(language), group=AndGroup)
     aliases: dict[str, list[str]] = {}
     for name, field in QUERY_FIELDS.items():
         if name != field:
@@ -270,19 +299,12 @@ def _parser() -> MultifieldParser:
     return parser
 
 
-def _normalise(q: wq.Query, text: str) -> wq.Query:
-    """Lower-case keyword values, turn ``word?`` into the word, refuse what cannot run."""
-    rewritten = _rewrite(q)
-    if rewritten is wq.NullQuery:
-        raise QueryError(f"{text[:60]!r} has only very common words (like 'the'), which are "
-                         "not indexed; add a more specific word")
-    return rewritten
-
-
 _NULL = type(wq.NullQuery)
 
 
-def _rewrite(q: wq.Query) -> wq.Query:
+def _rewrite(q: wq.Query, language: str = DEFAULT_LANGUAGE) -> wq.Query:
+    """Lower-case keyword values, turn ``word?`` into the word, analyse prefixes in
+    ``language``, refuse what cannot run; ``NullQuery`` for a part of only stop words."""
     boost = getattr(q, "boost", 1.0)
     if not (math.isfinite(boost) and 0 <= boost <= MAX_BOOST):
         raise QueryError(f"a boost ('word^2') must be a number from 0 to {MAX_BOOST:g}")
@@ -297,20 +319,23 @@ def _rewrite(q: wq.Query) -> wq.Query:
         word = pattern.rstrip("?")
         if "?" in word or "*" in word:
             raise QueryError(f"'{pattern}': only a '*' at the end of a word is supported (bitco*)")
-        terms = [t.text for t in _analyzer(q.fieldname)(word)]
+        terms = _terms(q.fieldname, word, language)
         if not terms:
             return wq.NullQuery
         return wq.Term(q.fieldname, terms[0], boost=q.boost)
     if isinstance(q, wq.Prefix):
         if len(q.text) < MIN_PREFIX:
             raise QueryError(f"'{q.text}*': put at least {MIN_PREFIX} letters before the '*'")
+        if q.fieldname in DEFAULT_FIELDS:
+            text = analysis_for(language).prefix + normalise(q.text).lower()
+            return wq.Prefix(q.fieldname, text, boost=q.boost)
         return wq.Prefix(q.fieldname, q.text.lower(), boost=q.boost)
     if isinstance(q, wq.Term) and q.fieldname in KEYWORD_FIELDS and isinstance(q.text, str):
         return wq.Term(q.fieldname, q.text.lower(), boost=q.boost)
     if isinstance(q, wq.TermRange):
         raise QueryError(f"ranges work on dates only (published:, ingested:), not on '{q.fieldname}:'")
     if isinstance(q, wq.BinaryQuery):
-        a, b = _rewrite(q.a), _rewrite(q.b)
+        a, b = _rewrite(q.a, language), _rewrite(q.b, language)
         if a is wq.NullQuery and isinstance(q, wq.AndNot) and b is not wq.NullQuery:
             return wq.Not(b)  # ``the -oil``: only very common words to keep, so all but oil
         if a is wq.NullQuery:
@@ -319,20 +344,31 @@ def _rewrite(q: wq.Query) -> wq.Query:
             return a
         return q.__class__(a, b)
     if isinstance(q, wq.CompoundQuery):
-        subs = [_rewrite(s) for s in q.subqueries]
+        subs = [_rewrite(s, language) for s in q.subqueries]
         subs = [s for s in subs if s is not wq.NullQuery]
         if not subs:
             return wq.NullQuery
         return q.__class__(subs, boost=q.boost) if not isinstance(q, wq.Or) else \
             wq.Or(subs, boost=q.boost, minmatch=q.minmatch)
     if isinstance(q, wq.Not):
-        inner = _rewrite(q.query)
+        inner = _rewrite(q.query, language)
         return wq.NullQuery if inner is wq.NullQuery else wq.Not(inner)
     return q
 
 
-def _analyzer(fieldname: str):
-    return build_schema()[fieldname].analyzer
+def _terms(fieldname: str, word: str, language: str) -> list[str]:
+    if fieldname in DEFAULT_FIELDS:
+        return analysis_for(language).terms(word)
+    return [t.text for t in build_schema()[fieldname].analyzer(word)]
+
+
+def word_terms(word: str, languages: Mapping[str, tuple[str, ...]] | None = None) -> list[str]:
+    """The terms a query word stands for in each language (for "did you mean")."""
+    found: dict[str, None] = {}
+    for language in languages or (DEFAULT_LANGUAGE,):
+        for term in analysis_for(language).terms(word)[:1]:
+            found[term] = None
+    return list(found)
 
 
 def positive_words(q: wq.Query) -> list[tuple[str, str]]:

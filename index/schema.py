@@ -16,14 +16,16 @@ histogram (``SearchResult.undated``), and are left out of ``from``/``to`` date f
 
 from __future__ import annotations
 
-from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+from index.analysis import ArticleAnalyzer
 
 #: bump when the schema or the meaning of a field changes; an older index asks for a reindex
 #: (2: segments of version 1's bulk writer held no posting values for id, keyword, date, number,
 #: boolean and spelling terms, and merging them failed; 3: undated articles have no
-#: ``published``, and ``date_source`` is a field)
-SCHEMA_VERSION = 3
+#: ``published``, and ``date_source`` is a field; 4: title, description and body analysed in each
+#: article's language, ``index.analysis``)
+SCHEMA_VERSION = 4
 
 #: frontmatter key -> index field, for the fields whose names differ
 INDEX_FIELD_OF = {
@@ -58,15 +60,21 @@ TITLE_BOOST = 3.0
 DESCRIPTION_BOOST = 1.5
 
 
-def build_schema() -> Schema:
+def build_schema(language: str = "en") -> Schema:
     """Keyword-like fields (``source``, ``category``, ``sentiment``, ``lang``) hold lower-cased
-    values: the builder lower-cases them, the query side does the same."""
-    text = StemmingAnalyzer()
+    values: the builder lower-cases them, the query side does the same.
+
+    Title, description and body are analysed in each article's language (``index.analysis``);
+    ``language`` is the one for plain strings (the query side builds one schema per language).
+    A query word of several terms (``比特币``, ``covid-19``) is the phrase of them."""
+    text = ArticleAnalyzer(language)
     return Schema(
         id=ID(stored=True, unique=True),
-        title=TEXT(analyzer=text, stored=True, field_boost=TITLE_BOOST, spelling=True),
-        description=TEXT(analyzer=text, stored=True, field_boost=DESCRIPTION_BOOST),
-        body=TEXT(analyzer=text, stored=False, spelling=True),
+        title=TEXT(analyzer=text, stored=True, field_boost=TITLE_BOOST, spelling=True,
+                   multitoken_query="phrase"),
+        description=TEXT(analyzer=text, stored=True, field_boost=DESCRIPTION_BOOST,
+                         multitoken_query="phrase"),
+        body=TEXT(analyzer=text, stored=False, spelling=True, multitoken_query="phrase"),
         source=ID(stored=True),
         source_name=STORED(),
         tags=KEYWORD(stored=True, commas=True, lowercase=True, scorable=True),

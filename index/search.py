@@ -37,11 +37,12 @@ from archive.errors import NotFound, QueryError
 from archive.store import split_frontmatter
 from index.facets import MISSING, ColumnCache, View, _segment_key, bm25_scores, histogram_days, \
     match_mask, to_long, year_of_ordinals
+from index.analysis import analysis_for, analysis_language, article_text, is_cjk, normalise
 from index.highlight import make_snippet, match_spans, plain_text
 from index.model import FACET_PARAMS, FacetValue, HistogramBucket, Hit, IndexStats, \
     SearchQuery, SearchResult, UndatedCount
-from index.query import DEFAULT_FIELDS, MAX_EXPANSIONS, has_positive_terms, parse_query, \
-    positive_words, scored_terms
+from index.query import DEFAULT_FIELDS, MAX_EXPANSIONS, has_positive_terms, normalise_text, \
+    parse_query, positive_words, scored_terms, word_terms
 from index.spelling import Lexicon, lexicon_of
 from index.stories import MIN_SHARED, WINDOW_DAYS, are_versions, salient_tokens, story_text
 
@@ -209,7 +210,8 @@ class SearchService:
         stored = searcher.stored_fields(docnum)
         text = " ".join(filter(None, [stored.get("title"), stored.get("description"),
                                       self._body(stored)]))
-        keys = searcher.key_terms_from_text("body", text, numterms=12, model=Bo1Model)
+        keys = searcher.key_terms_from_text("body", article_text(text, stored.get("lang")),
+                                            numterms=12, model=Bo1Model)
         if not keys:
             return ()
         q = wq.Or([wq.Term(f, word, boost=weight) for word, weight in keys for f in DEFAULT_FIELDS])
@@ -254,7 +256,8 @@ class SearchService:
             tokens = salient_tokens(text)
             if len(tokens) < MIN_SHARED:
                 return ()
-            keys = searcher.key_terms_from_text("body", text, numterms=12, model=Bo1Model)
+            keys = searcher.key_terms_from_text("body", article_text(text, fields.get("lang")),
+                                                numterms=12, model=Bo1Model)
             if not keys:
                 return ()
             q = wq.Or([wq.Term(f, word, boost=weight) for word, weight in keys for f in DEFAULT_FIELDS])
@@ -379,17 +382,17 @@ class SearchService:
 
     def _snippet(self, searcher: Any, stored: dict, terms: dict[str, set[str]]) -> str:
         """The body's best passage; the description's when only it matches; else the start."""
-        analyzer = searcher.schema["body"].analyzer
+        analysis = analysis_for(analysis_language(stored.get("lang")))
         body = self._body(stored)
         wanted = terms.get("body", set()) | terms.get("title", set()) | terms.get("description", set())
-        spans = match_spans(body, wanted, analyzer)
+        spans = match_spans(body, wanted, analysis)
         if spans or not wanted:
-            return make_snippet(body, wanted, analyzer, spans)
-        description = stored.get("description") or ""
-        found = match_spans(description, wanted, analyzer)
+            return make_snippet(body, wanted, analysis, spans)
+        description = normalise(stored.get("description") or "")
+        found = match_spans(description, wanted, analysis)
         if found:
-            return make_snippet(description, wanted, analyzer, found)
-        return make_snippet(body or description, wanted, analyzer, [])
+            return make_snippet(description, wanted, analysis, found)
+        return make_snippet(body or description, wanted, analysis, [])
 
     def _body(self, stored: dict) -> str:
         """The article text for highlights, read from its file (the index does not store it)."""
@@ -412,9 +415,10 @@ class SearchService:
         ``SUGGEST_COUNTS`` respelt queries are counted: first every word's best respelling at
         once, then each word's other respellings."""
         reader = searcher.reader()
-        analyzer = searcher.schema["body"].analyzer
-        unknown = [w for w in _plain_words(query.q)
-                   if not _frequency(reader, analyzer, w.lower())][:SUGGEST_WORDS]
+        languages = tuple(_languages(view))
+        text = normalise_text(query.q)
+        unknown = [w for w in _plain_words(text)
+                   if not _frequency(reader, languages, w.lower())][:SUGGEST_WORDS]
         if not unknown:
             return None
         lexicons = self._lexicons(searcher)
@@ -422,9 +426,9 @@ class SearchService:
         for word in unknown:
             near: dict[str, int] = {}
             for lexicon in lexicons:
-                for edits, text in lexicon.near(word.lower(), SUGGEST_NEAR):
-                    near[text] = min(edits, near.get(text, edits))
-            counts = {t: _frequency(reader, analyzer, t) for t in near}
+                for edits, other in lexicon.near(word.lower(), SUGGEST_NEAR):
+                    near[other] = min(edits, near.get(other, edits))
+            counts = {t: _frequency(reader, languages, t) for t in near}
             ranked = sorted((t for t in near if counts[t]), key=lambda t: (near[t], -counts[t], t))
             ranked = ranked[:SUGGEST_CANDIDATES]
             if ranked:
@@ -435,7 +439,7 @@ class SearchService:
         attempts = [best] + [{**best, word: other} for word, ranked in options for other in ranked[1:]]
         found, found_count = None, total
         for choice in attempts[:SUGGEST_COUNTS]:
-            attempt = query.q
+            attempt = text
             for word, candidate in choice.items():
                 attempt = re.sub(rf"(?<![\w:]){re.escape(word)}(?!\w)", candidate, attempt)
             try:
@@ -494,7 +498,7 @@ class _Plan:
 
 
 def _plan(query: SearchQuery, searcher: Any, view: View) -> _Plan:
-    parsed = _expand_prefixes(parse_query(query.q), searcher)
+    parsed = _expand_prefixes(parse_query(query.q, _languages(view)), searcher)
     base = view.visible(as_of=query.as_of, include_drafts=query.include_drafts)
     if not isinstance(parsed, wq.Every):
         base &= match_mask(parsed, searcher, view)
@@ -736,16 +740,26 @@ def _highlight_terms(q: wq.Query) -> dict[str, set[str]]:
     return terms
 
 
-_PLAIN_WORD = re.compile(r"(?<![\w:\"*])([A-Za-z][A-Za-z'-]{2,})(?![\w:*])")
+_PLAIN_WORD = re.compile(r"(?<![\w:\"*])([^\W\d_](?:[^\W\d_]|['-]){2,})(?![\w:*])")
 
 
 def _plain_words(text: str) -> list[str]:
     """Words of a query that may be misspelt: not operators, not field values, not in quotes."""
     outside = re.sub(r'"[^"]*"', " ", text)
     outside = re.sub(r"\b\w+:(\([^)]*\)|\[[^\]]*\]|\S+)", " ", outside)
-    return [w for w in dict.fromkeys(_PLAIN_WORD.findall(outside)) if w not in ("AND", "OR", "NOT")]
+    return [w for w in dict.fromkeys(_PLAIN_WORD.findall(outside))
+            if w not in ("AND", "OR", "NOT") and not is_cjk(w)]
 
 
-def _frequency(reader: Any, analyzer: Any, word: str) -> int:
-    stems = [t.text for t in analyzer(word)]
-    return sum(reader.doc_frequency(f, stems[0]) for f in DEFAULT_FIELDS) if stems else 0
+def _frequency(reader: Any, languages: tuple[str, ...], word: str) -> int:
+    """Documents with ``word`` in a text field, in any of the index's languages."""
+    return sum(reader.doc_frequency(f, term) for term in word_terms(word, languages)
+               for f in DEFAULT_FIELDS)
+
+
+def _languages(view: View) -> dict[str, tuple[str, ...]]:
+    """Analysis language -> the ``lang`` values of the index's articles analysed in it."""
+    out: dict[str, list[str]] = {}
+    for value in view.facets["lang"].values:
+        out.setdefault(analysis_language(value), []).append(value)
+    return {language: tuple(values) for language, values in out.items()} or {"en": ("en",)}
