@@ -48,6 +48,7 @@ from array import array
 from itertools import groupby
 from operator import itemgetter
 
+from index.analysis import ArticleAnalyzer
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.analysis.analyzers import CompositeAnalyzer
 from whoosh.analysis.tokenizers import default_pattern
@@ -103,11 +104,13 @@ class FastAnalysis:
         self.cache: dict[str, str] = {}
 
     @classmethod
-    def for_field(cls, field: Any) -> "FastAnalysis | None":
+    def for_field(cls, field: Any) -> "FastAnalysis | ArticleAnalyzer | None":
         """The fast path for ``field``, or ``None`` if its analysis is not exactly the one we copy."""
         if type(field.format) is not Positions:
             return None
         analyzer = field.analyzer
+        if type(analyzer) is ArticleAnalyzer:
+            return analyzer  # its own one-pass ``analyse`` (the language of each value)
         if type(analyzer) is not CompositeAnalyzer or len(analyzer.items) != 4:
             return None
         tokenizer, lower, stop, stemmer = analyzer.items
