@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from archive.article import Article, Source, compute_content_hash, derive_id
+from archive.article import Article, Source, compute_content_hash
+from archive.identity import derive_id
 from archive.store import Store
 from index.model import SearchQuery
 

@@ -19,7 +19,8 @@ from typing import Iterator
 
 import pytest
 
-from archive.article import Article, Source, compute_content_hash, derive_id
+from archive.article import Article, Source, compute_content_hash
+from archive.identity import derive_id
 from archive.store import Store
 from tests.conftest import REPO
 
