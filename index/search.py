@@ -410,18 +410,21 @@ class SearchService:
     def _suggest(self, query: SearchQuery, searcher: Any, view: View, total: int) -> str | None:
         """A respelling of the query's unknown words that finds more articles, if there is one.
 
-        Bounded work whatever the query: at most ``SUGGEST_WORDS`` unknown words are respelt,
+        Bounded work whatever the query: at most ``SUGGEST_WORDS`` words that no article has
+        written are respelt,
         each from the ``SUGGEST_CANDIDATES`` nearest index words (``index.spelling``), and at most
         ``SUGGEST_COUNTS`` respelt queries are counted: first every word's best respelling at
         once, then each word's other respellings."""
         reader = searcher.reader()
         languages = tuple(_languages(view))
         text = normalise_text(query.q)
+        lexicons = self._lexicons(searcher)
+        # a word nobody wrote is respelt, even when a stemmer reads it as a known word (German
+        # reads ``bitcoi`` as ``Bitcoin``): only respellings that find more articles are offered
         unknown = [w for w in _plain_words(text)
-                   if not _frequency(reader, languages, w.lower())][:SUGGEST_WORDS]
+                   if not any(w.lower() in lexicon for lexicon in lexicons)][:SUGGEST_WORDS]
         if not unknown:
             return None
-        lexicons = self._lexicons(searcher)
         options: list[tuple[str, list[str]]] = []
         for word in unknown:
             near: dict[str, int] = {}

@@ -31,8 +31,15 @@ class Lexicon:
         for word in words:
             if 2 < len(word) <= MAX_WORD and word.isalpha():
                 buckets.setdefault((word[0], len(word)), []).append(word)
-        self._buckets = {key: "\n".join(found) for key, found in buckets.items()}
+        self._buckets = {key: "\n" + "\n".join(found) + "\n" for key, found in buckets.items()}
         self.size = sum(len(found) for found in buckets.values())
+
+    def __contains__(self, word: str) -> bool:
+        """Whether ``word`` is written in the index (words never kept here count as written)."""
+        if not (2 < len(word) <= MAX_WORD and word.isalpha()):
+            return True
+        bucket = self._buckets.get((word[0], len(word)))
+        return bucket is not None and f"\n{word}\n" in bucket
 
     def near(self, word: str, limit: int) -> list[tuple[int, str]]:
         """(edits, word) of at most ``limit`` words closest to ``word`` (not ``word`` itself)."""
@@ -43,7 +50,7 @@ class Lexicon:
         for length in range(len(word) - most, len(word) + most + 1):
             bucket = self._buckets.get((word[0], length))
             if bucket:
-                choices.extend(bucket.split("\n"))
+                choices.extend(bucket[1:-1].split("\n"))
         if not choices:
             return []
         found = process.extract(word, choices, scorer=Levenshtein.distance, score_cutoff=most,
