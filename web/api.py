@@ -15,6 +15,7 @@ from archive.article import Article
 from index.model import FACET_PARAMS, MAX_PAGE, MAX_PER_PAGE, SORTS, UNDATED_CHOICES, _jsonable
 from web.backend import backend, search_from_params
 from web.present import http_url
+from web.security import public_root
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -73,7 +74,7 @@ def article_json(item: Article) -> dict[str, Any]:
 
 @bp.get("/openapi.json")
 def openapi() -> Response:
-    return jsonify(openapi_spec(current_app.config["SITE_NAME"], request.url_root.rstrip("/")))
+    return jsonify(openapi_spec(current_app.config["SITE_NAME"], public_root() + request.script_root))
 
 
 # ----------------------------------------------------------------------------------- OpenAPI --

@@ -16,7 +16,7 @@ from archive.errors import IndexUnavailable, NewsarchiveError, QueryError
 from web.backend import Backend
 from web.config import load_settings
 from web.present import bucket_label, format_day
-from web.security import install_security
+from web.security import install_security, public_root
 from web.views import clean_snippet, is_fragment_request
 
 #: endpoints whose errors are shown inside the search page, so the query can be corrected
@@ -34,9 +34,20 @@ class StrictJSONProvider(DefaultJSONProvider):
         return super().dumps(obj, **kwargs)
 
 
+class ArchiveFlask(Flask):
+    """Flask whose absolute URLs (``url_for(..., _external=True)``, in code and templates) are
+    built on ``public_root()``: the configured public URL, never an untrusted Host header."""
+
+    def url_for(self, endpoint: str, *, _anchor: str | None = None, _method: str | None = None,
+                _scheme: str | None = None, _external: bool | None = None, **values: Any) -> str:
+        path = super().url_for(endpoint, _anchor=_anchor, _method=_method, _external=False,
+                               **values)
+        return public_root() + path if _external or _scheme else path
+
+
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     settings = load_settings(config)
-    app = Flask(__name__)
+    app = ArchiveFlask(__name__)
     app.json = StrictJSONProvider(app)
     app.config.update(settings)
     app.extensions["newsarchive"] = Backend(settings["HOME"])

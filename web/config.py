@@ -13,6 +13,7 @@ import re
 import tomllib
 from pathlib import Path
 from typing import Any, Mapping
+from urllib.parse import urlsplit
 
 from archive.errors import NewsarchiveError
 from archive.home import default_home, resolve_home
@@ -38,7 +39,17 @@ DEFAULTS: dict[str, Any] = {
     "EMBED_PER_PAGE": 5,
     #: similar articles on an article page
     "SIMILAR_COUNT": 5,
+    #: the archive's public address (``https://news.example.org``): every absolute URL (feeds,
+    #: OpenSearch, oEmbed, citations, exports, the API) is built on it; unset, on the request's
+    #: own host, which must then be a trusted one
+    "PUBLIC_URL": None,
+    #: host names a request's ``Host`` may carry (``.example.org`` for its subdomains too); any
+    #: other is refused with a 400. Default: the public URL's host and this machine's names
+    "ALLOWED_HOSTS": (),
 }
+
+#: hosts always trusted: this machine's own names
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
 
 _ORIGIN = re.compile(r"^https?://[A-Za-z0-9.\-]+(:\d{1,5})?$|^\*$")
 
@@ -87,6 +98,8 @@ def normalise(settings: dict[str, Any]) -> dict[str, Any]:
     out["SITE_NAME"] = str(out["SITE_NAME"]).strip() or DEFAULTS["SITE_NAME"]
     for key in ("EMBED_ORIGINS", "CORS_ORIGINS"):
         out[key] = parse_origins(out[key], key)
+    out["PUBLIC_URL"] = parse_public_url(out["PUBLIC_URL"])
+    out["ALLOWED_HOSTS"] = parse_hosts(out["ALLOWED_HOSTS"], out["PUBLIC_URL"])
     for key, low, high in (("EXPORT_CAP", 1, 10_000_000), ("FEED_SIZE", 1, 500),
                            ("EMBED_PER_PAGE", 1, 50), ("SIMILAR_COUNT", 0, 50)):
         out[key] = parse_int(out[key], key, low, high)
@@ -108,6 +121,35 @@ def parse_origins(value: Any, key: str) -> tuple[str, ...]:
                 f"{ENV_PREFIX}{key}: {origin[:80]!r} is not an origin like https://wiki.example.com")
         origins.append(origin)
     return tuple(dict.fromkeys(origins))
+
+
+def parse_public_url(value: Any) -> str | None:
+    """``https://news.example.org`` (scheme, host and port only; a trailing ``/`` is dropped)."""
+    if value is None or not str(value).strip():
+        return None
+    url = str(value).strip().rstrip("/")
+    if url == "*" or not _ORIGIN.match(url):
+        raise NewsarchiveError(f"{ENV_PREFIX}PUBLIC_URL: {url[:80]!r} is not an address like "
+                               "https://news.example.org (scheme and host, no path)")
+    return url
+
+
+def parse_hosts(value: Any, public_url: str | None) -> tuple[str, ...]:
+    """Trusted host names: the configured ones, else the public URL's host; always this
+    machine's own names."""
+    items = re.split(r"[\s,]+", value) if isinstance(value, str) else list(value or ())
+    hosts = []
+    for item in items:
+        host = str(item).strip().lower()
+        if not host:
+            continue
+        if not re.match(r"^\.?[a-z0-9.\-]+$|^\[?[0-9a-f:]+\]?$", host):
+            raise NewsarchiveError(f"{ENV_PREFIX}ALLOWED_HOSTS: {host[:80]!r} is not a host name "
+                                   "like news.example.org or .example.org")
+        hosts.append(host)
+    if public_url:
+        hosts.append(urlsplit(public_url).hostname or "")
+    return tuple(dict.fromkeys([*hosts, *LOCAL_HOSTS]))
 
 
 def parse_int(value: Any, key: str, low: int, high: int) -> int:

@@ -12,6 +12,7 @@ from werkzeug.datastructures import MultiDict
 from archive.errors import NewsarchiveError, NotFound, QueryError
 from index.model import parse_params
 from web.backend import backend, search_from_params
+from web.security import public_host, public_root
 from web.views import render_search
 
 bp = Blueprint("embed", __name__)
@@ -54,12 +55,13 @@ def oembed() -> Response:
         host = parts.netloc
     except ValueError:
         raise QueryError("'url' is not a valid address") from None
-    if parts.scheme not in ("http", "https") or host != request.host:
+    if parts.scheme not in ("http", "https") or host.lower() != public_host().lower():
         raise NotFound("that address is not in this archive")
     width = bounded(request.args.get("maxwidth"), EMBED_WIDTH)
     height = bounded(request.args.get("maxheight"), EMBED_HEIGHT)
     site = current_app.config["SITE_NAME"]
-    base = {"version": "1.0", "provider_name": site, "provider_url": request.url_root}
+    base = {"version": "1.0", "provider_name": site,
+            "provider_url": public_root() + request.script_root + "/"}
     path = parts.path.rstrip("/") or "/"
     if path.startswith("/article/"):
         item = backend().article(path[len("/article/"):])

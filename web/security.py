@@ -8,9 +8,34 @@ origins (``EMBED_ORIGINS``).
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, current_app, request
+from werkzeug.sansio.utils import host_is_trusted
+
+from archive.errors import NewsarchiveError
 
 REFERRER_POLICY = "same-origin"
+
+
+class UntrustedHost(NewsarchiveError):
+    """A request's ``Host`` is not one the archive answers to."""
+
+
+def public_root() -> str:
+    """``https://news.example.org``: the configured ``PUBLIC_URL``, else the request's own
+    scheme and (trusted, see ``install_security``) host. Every absolute URL starts with it."""
+    configured = current_app.config["PUBLIC_URL"]
+    if configured:
+        return configured
+    if not host_is_trusted(request.headers.get("Host", ""), list(current_app.config["ALLOWED_HOSTS"])):
+        return ""  # addresses stay relative on the error page for an untrusted host
+    return request.host_url.rstrip("/")
+
+
+def public_host() -> str:
+    """The host (and port) of ``public_root()``."""
+    return urlsplit(public_root()).netloc
 
 
 def content_security_policy(frame_ancestors: tuple[str, ...] = ()) -> str:
@@ -33,6 +58,18 @@ def install_security(app: Flask) -> None:
     cors_origins: tuple[str, ...] = app.config["CORS_ORIGINS"]
     page_csp = content_security_policy()
     embed_csp = content_security_policy(embed_origins)
+    trusted: tuple[str, ...] = app.config["ALLOWED_HOSTS"]  # (Flask's own TRUSTED_HOSTS would
+    # refuse the host before any URL can be built, and break the error page)
+
+    @app.before_request
+    def check_host() -> None:
+        # the Host header is the client's to choose: never build an address on an unknown one
+        host = request.headers.get("Host", "")
+        if not host_is_trusted(host, list(trusted)):
+            raise UntrustedHost(
+                f"this archive does not answer to the host {host[:80]!r}: set "
+                "NEWSARCHIVE_PUBLIC_URL to its public address, or list the host in "
+                "NEWSARCHIVE_ALLOWED_HOSTS")
 
     @app.after_request
     def add_headers(response: Response) -> Response:

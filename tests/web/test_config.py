@@ -7,12 +7,13 @@ from pathlib import Path
 import pytest
 
 from archive.errors import NewsarchiveError
-from web.config import DEFAULTS, load_settings
+from web.config import LOCAL_HOSTS, DEFAULTS, load_settings
 
 
 def test_defaults(tmp_path: Path) -> None:
     settings = load_settings({"HOME": tmp_path}, environ={})
-    assert settings == {**DEFAULTS, "HOME": tmp_path, "EMBED_ORIGINS": (), "CORS_ORIGINS": ()}
+    assert settings == {**DEFAULTS, "HOME": tmp_path, "EMBED_ORIGINS": (), "CORS_ORIGINS": (),
+                        "ALLOWED_HOSTS": LOCAL_HOSTS}
 
 
 def test_layers_file_then_environment_then_arguments(tmp_path: Path) -> None:
@@ -30,6 +31,7 @@ def test_layers_file_then_environment_then_arguments(tmp_path: Path) -> None:
         "FEED_SIZE": 5,
         "EMBED_ORIGINS": ("https://wiki.example.com", "http://localhost:8000"),
         "CORS_ORIGINS": ("https://a.example", "https://b.example:8443"),
+        "ALLOWED_HOSTS": LOCAL_HOSTS,
     }
 
 
