@@ -28,8 +28,9 @@ _INLINE_MARKS = re.compile(r"\*\*|__|`")
 
 
 def plain_text(markdown: str) -> str:
-<<<<<<< HEAD
-    """Markdown body -> running text for snippets (links keep their text, marks go)."""
+    """Markdown body -> running text for snippets (links keep their text, marks go), in the
+    normal form the index analyses (NFKC), so that matches are found where they are."""
+    markdown = normalise(markdown)
     text = _MARKDOWN_LINK.sub(r"\1", markdown) if "](" in markdown else markdown
     text = _LINE_MARKS.sub("", text)
     if "**" in text or "__" in text or "`" in text:
@@ -37,13 +38,6 @@ def plain_text(markdown: str) -> str:
     # runs of whitespace -> one space: str.split splits on exactly what ``\s`` matches (both are
     # Python's isspace), ten times faster than re.sub on an article
     return " ".join(text.split())
-=======
-    """Markdown body -> running text for snippets (links keep their text, marks go), in the
-    normal form the index analyses (NFKC), so that matches are found where they are."""
-    text = _MARKDOWN_LINK.sub(r"\1", normalise(markdown))
-    text = _INLINE_MARKS.sub("", _LINE_MARKS.sub("", text))
-    return re.sub(r"\s+", " ", text).strip()
->>>>>>> 0be892d (Every language searchable: each article analysed in its language (index/analysis.py: NFKC, Whoosh's words, CJK runs as overlapping bigrams as Lucene's CJK analyzer, Porter for English exactly as before, CISTEM for German since Snowball stems Zins->zin but Zinsen->zins, Snowball/ISRI for the other languages Whoosh ships), non-English terms prefixed with their language; a query is read once per language the index holds, each reading restricted to that language's articles (an English-only index gets the query of version 1); CJK query words are phrases of bigrams; highlights per article language (accent-folded candidates, CJK marks joined), did-you-mean and similar articles across languages; schema 2)
 
 
 def match_spans(text: str, terms: Iterable[str], analysis: Analysis) -> list[tuple[int, int]]:
