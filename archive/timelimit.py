@@ -1,11 +1,15 @@
 """A time limit for one page's extraction, in whatever thread runs it.
 
 trafilatura's own timeout applies to its command line, not to library calls, and some pages
-(deep nesting, pathological markup) keep it busy for minutes. ``time_limit(seconds)`` arms a
-timer thread that, when the time is up, raises ``TimeLimitExceeded`` in the thread running the
+(deep nesting, pathological markup) keep it busy for minutes. ``time_limit(seconds)`` starts a
+watcher thread that, when the time is up, raises ``TimeLimitExceeded`` in the thread running the
 block (CPython's ``PyThreadState_SetAsyncExc``: the exception arrives at the next bytecode, so
 pure-Python work stops at once; one long call into C returns first). Unlike ``SIGALRM`` it works
 in any thread: a worker process's main thread, a Dask worker's task thread, a web request.
+
+An exception raised that way can land where Python swallows it: in a garbage-collector callback,
+a ``__del__``, a weakref callback (CPython prints "Exception ignored in ..." and the block runs
+on). So the watcher raises it again every ``_REFIRE`` seconds until the block has ended.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from archive.errors import TimeLimitExceeded
 _set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc
 _set_async_exc.argtypes = (ctypes.c_ulong, ctypes.py_object)
 
+_REFIRE = 0.2  # seconds between raises while the block still runs
+
 
 @contextlib.contextmanager
 def time_limit(seconds: float | None, *, what: str = "the extraction") -> Iterator[None]:
@@ -29,28 +35,35 @@ def time_limit(seconds: float | None, *, what: str = "the extraction") -> Iterat
         return
     target = threading.get_ident()
     lock = threading.Lock()
-    state = {"active": True, "fired": False}
+    ended = threading.Event()
+    fired = False
 
-    def expire() -> None:
-        with lock:
-            if state["active"]:
-                state["fired"] = True
+    def watch() -> None:
+        nonlocal fired
+        wait = seconds
+        while not ended.wait(wait):
+            with lock:
+                if ended.is_set():
+                    return
+                fired = True
                 _set_async_exc(target, ctypes.py_object(_Expired))
+            wait = _REFIRE
 
-    timer = threading.Timer(seconds, expire)
-    timer.daemon = True
-    timer.start()
+    watcher = threading.Thread(target=watch, name="time-limit", daemon=True)
+    watcher.start()
+    expired = False
     try:
         yield
     except _Expired:
-        raise TimeLimitExceeded(f"{what} took longer than {seconds:g} s (the time limit per "
-                                "page); the page was skipped") from None
+        expired = True
     finally:
         with lock:
-            state["active"] = False
-            timer.cancel()
-            if state["fired"]:  # raised too late to land in the block: take it back
+            ended.set()
+            if fired:  # a raise still pending (too late to land in the block): take it back
                 _set_async_exc(target, ctypes.py_object())
+    if expired:
+        raise TimeLimitExceeded(f"{what} took longer than {seconds:g} s (the time limit per "
+                                "page); the page was skipped")
 
 
 class _Expired(BaseException):

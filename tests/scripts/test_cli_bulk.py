@@ -183,9 +183,14 @@ def test_a_page_over_the_time_limit_fails_alone(home: Path, tmp_path: Path) -> N
     slow = "".join(f"<div><p>Row {i} of a table nobody reads, with <b>bold</b> and <a href='/r{i}'>links</a>.</p></div>"
                    for i in range(12000))
     (pages / "page-1-slow.html").write_text(f"<html><body><article><h1>Slow</h1>{slow}</article></body></html>")
+    # A process of its own, as a user runs it: in this one, the test tools' gc callbacks are where
+    # the time limit's first raise can land and be swallowed (the limit raises again, but pytest
+    # reports the swallowed one).
     started = time.monotonic()
-    result = invoke(home, "--extract-timeout", "1", str(pages))
-    assert time.monotonic() - started < 20
+    result = subprocess.run([sys.executable, "-m", "scripts.cli", "ingest", "--home", str(home), "--json",
+                             "--extract-timeout", "1", str(pages)], cwd=REPO, stdin=subprocess.DEVNULL,
+                            capture_output=True, text=True, timeout=120)
+    assert time.monotonic() - started < 30, result.stderr[-2000:]
     assert rows(result) == [
         (str(pages / "page-0.html"), "created", "Terminal report 0", None),
         (str(pages / "page-1-slow.html"), "failed", None,
