@@ -33,7 +33,7 @@ from archive.identity import relative_path
 
 __all__ = ["MAX_FILE_BYTES", "SaveResult", "Store", "atomic_write_bytes", "atomic_write_text",
            "decode_text", "dump_yaml", "load_yaml", "parse_article", "read_article", "read_id",
-           "relative_path", "render_article", "split_frontmatter"]
+           "read_article_file", "relative_path", "render_article", "split_frontmatter"]
 
 #: article files larger than this are refused (a news article is a few tens of KB)
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -359,6 +359,11 @@ def _fsync_dir(folder: Path) -> None:
 
 def read_article(path: Path) -> Article:
     """Read and parse one article file; every failure is a ``FormatError``/``InputError``."""
+    return read_article_file(path)[1]
+
+
+def read_article_file(path: Path) -> tuple[bytes, Article]:
+    """The file's bytes and its article (for those who compare bytes, like ``verify``)."""
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -367,7 +372,7 @@ def read_article(path: Path) -> Article:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read the file: {exc.strerror}", source=str(path)) from None
-    return parse_article(decode_text(data, name=str(path)), name=str(path))
+    return data, parse_article(decode_text(data, name=str(path)), name=str(path))
 
 
 # ------------------------------------------------------------------------------------- store --
@@ -426,11 +431,18 @@ class Store:
         return iter(sorted(p for p in self.articles_dir.rglob("*.md") if not p.name.startswith(".")))
 
     def iter_articles(self) -> Iterator[tuple[Path, Article | None, Exception | None]]:
+        for path, _, article, error in self.iter_files():
+            yield path, article, error
+
+    def iter_files(self) -> Iterator[tuple[Path, bytes | None, Article | None, Exception | None]]:
+        """Every article file with its bytes and its article, or the error that stopped it."""
         for path in self.iter_paths():
             try:
-                yield path, read_article(path), None
+                data, article = read_article_file(path)
             except (InputError, FormatError) as exc:
-                yield path, None, exc
+                yield path, None, None, exc
+            else:
+                yield path, data, article, None
 
     def _catalog(self) -> dict[str, Path]:
         """id -> path, from each file's ``id:`` line (cheap: no YAML parse)."""

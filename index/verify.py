@@ -1,5 +1,10 @@
 """Check a home folder: the files parse, ids are unique, and the index agrees with the files.
 
+The index agrees with a file when its live document has the file's path and the hash of the
+file's bytes (``file_hash``, as a reindex stores it): a hand edit anywhere in the file (the body
+too, which leaves ``contentHash`` as it was) makes the document stale. A file without an ``id``
+line (written by another tool) is checked under the id the index gives it (``derive_id``).
+
 ``verify_home`` only reads. With ``repair=True`` it brings the index in line with the files
 (adds missing and stale documents, turns documents without a file into tombstones) and removes
 temporary files left by interrupted writes; it never deletes or changes an article file.
@@ -14,9 +19,10 @@ from typing import Any
 
 from archive.article import Article
 from archive.errors import FormatError, IndexUnavailable
+from archive.identity import derive_id
 from archive.store import Store
 from index import build
-from index.documents import document_for
+from index.documents import document_for, file_hash
 
 
 @dataclass
@@ -32,7 +38,7 @@ class VerifyReport:
     missing: list[str] = field(default_factory=list)
     #: ids with a live document but no file
     extra: list[str] = field(default_factory=list)
-    #: ids whose document is older than the file (content or location changed)
+    #: ids whose document is not the file as it is now (its bytes or its path changed)
     stale: list[str] = field(default_factory=list)
     index_error: str | None = None
     repaired: dict[str, int] = field(default_factory=dict)
@@ -62,11 +68,12 @@ def verify_home(home: Path, *, repair: bool = False, timeout: float = 30.0) -> V
     report = VerifyReport()
     store = Store(home)
     articles: dict[str, tuple[Path, Article]] = {}
+    hashes: dict[str, str] = {}
     claims: dict[str, list[str]] = {}
-    for path, article, error in store.iter_articles():
+    for path, data, article, error in store.iter_files():
         report.files += 1
         rel = path.relative_to(home).as_posix()
-        if article is None:
+        if article is None or data is None:
             report.unreadable.append((rel, getattr(error, "message", str(error))))
             continue
         try:  # a value the index cannot hold makes the file as unusable as a parse error
@@ -74,8 +81,11 @@ def verify_home(home: Path, *, repair: bool = False, timeout: float = 30.0) -> V
         except FormatError as exc:
             report.unreadable.append((rel, exc.message))
             continue
-        claims.setdefault(article.id or "", []).append(rel)
-        articles.setdefault(article.id or "", (path, article))
+        article_id = article.id or derive_id(article)
+        claims.setdefault(article_id, []).append(rel)
+        if article_id not in articles:
+            articles[article_id] = (path, article)
+            hashes[article_id] = file_hash(data)
     report.duplicate_ids = {i: paths for i, paths in claims.items() if len(paths) > 1}
     if store.articles_dir.is_dir():
         report.temp_files = sorted(
@@ -92,7 +102,7 @@ def verify_home(home: Path, *, repair: bool = False, timeout: float = 30.0) -> V
             doc = documents.get(article_id)
             if doc is None:
                 report.missing.append(article_id)
-            elif (doc.get("content_hash") != article.content_hash
+            elif (doc.get("file_hash") != hashes[article_id]
                   or doc.get("path") != path.relative_to(home).as_posix()):
                 report.stale.append(article_id)
         # the document of a file that cannot be read stays as it was (as in ``reindex``)

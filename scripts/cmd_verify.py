@@ -18,8 +18,10 @@ from scripts.common import friendly_errors, home_option
 def verify(home: Path, repair: bool, as_json: bool) -> None:
     """Check that every article file parses, ids are unique and the index agrees with the files.
 
-    Reports unreadable files, duplicate ids, leftover temporary files, and documents that are
-    missing from the index, extra in it (no file) or stale (the file changed). With --repair the
+    Reports unreadable files (naming the field at fault), duplicate ids, leftover temporary
+    files, and documents that are missing from the index, extra in it (no file) or stale: the
+    hash of the file's bytes (the whole file, body included) or its path differs from the
+    indexed one, so a hand edit is found even when it left contentHash as it was. With --repair the
     index is updated (missing and stale documents added, extra ones kept as tombstones) and
     temporary files are removed. Exit status 1 while anything is wrong."""
     from index.verify import verify_home

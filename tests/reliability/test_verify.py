@@ -92,3 +92,36 @@ def test_missing_index_is_reported_and_rebuilt(home: Path) -> None:
     assert code == 0 and report["repaired"]["reindexed"] == len(articles)
     assert verify_home(home).ok
     update_documents(home, [])  # the rebuilt index takes incremental writes
+
+
+def test_a_body_edited_by_hand_is_stale_and_repair_makes_it_searchable(home: Path, tmp_path: Path) -> None:
+    """verify compares each file's bytes with the ones indexed, not the contentHash field (which a
+    hand edit leaves as it was)."""
+    src = tmp_path / "a.md"
+    src.write_text("---\ntitle: Harbour notes\npublishedAt: 2026-03-02\n---\n"
+                   "Dock workers said the berths were busy.\n", encoding="utf-8")
+    ingested = CliRunner().invoke(main, ["ingest", "--home", str(home), "--json", str(src)])
+    result = json.loads(ingested.stdout)["results"][0]
+    path = Path(result["path"])
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("berths were busy", "cormorants were nesting"), encoding="utf-8")
+    assert "contentHash" in text and text.count("cormorant") == 0
+
+    code, report = run(home)
+    assert (code, report["stale"], report["missing"], report["extra"]) == (1, [result["id"]], [], [])
+    code, repaired = run(home, "--repair")
+    assert (code, repaired["repaired"]) == (0, {"temp_files_removed": 0, "indexed": 1, "tombstoned": 0})
+    found = CliRunner().invoke(main, ["search", "--home", str(home), "--json", "cormorants"])
+    assert [h["id"] for h in json.loads(found.stdout)["hits"]] == [result["id"]]
+    assert run(home) == (0, {**report, "ok": True, "stale": [], "repaired": {}})
+
+
+def test_files_without_an_id_are_checked_under_the_id_the_index_gives_them(home: Path) -> None:
+    folder = home / "articles/2026/03"
+    folder.mkdir(parents=True)
+    for n in (1, 2):  # written by another tool: no id line
+        (folder / f"note-{n}.md").write_text(f"---\ntitle: Note {n}\npublishedAt: 2026-03-0{n}\n---\n"
+                                             f"Harbour note number {n}.\n", encoding="utf-8")
+    assert CliRunner().invoke(main, ["reindex", "--home", str(home)]).exit_code == 0
+    code, report = run(home)
+    assert (code, report["duplicate_ids"], report["missing"], report["stale"]) == (0, {}, [], [])
