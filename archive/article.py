@@ -17,13 +17,21 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping
 
 from archive.errors import FormatError, OutOfRange
 
 SENTIMENTS = ("POSITIVE", "NEGATIVE", "NEUTRAL")
-DATE_SOURCES = ("provided", "extracted", "inferred", "ingested")
+#: ``dateSource``: how ``publishedAt`` was found. ``provided``: the input said so (frontmatter, a
+#: feed entry, a bulk record, ``--date``); from a page: ``metadata`` (``<meta>`` tags such as
+#: ``article:published_time``), ``structured`` (JSON-LD ``datePublished``, microdata), ``url`` (a
+#: ``/YYYY/MM/DD/`` address), ``dateline`` (a visible date line or date element of the page or
+#: text), ``text`` (a full date found in the page's text); ``inferred``: a day and month from
+#: the text with the year taken from context; ``ingested``: unknown (see ``UNDATED_SOURCE``).
+#: ``extracted`` is what version 1 wrote for every page date; it is still read.
+DATE_SOURCES = ("provided", "metadata", "structured", "url", "dateline", "text", "inferred",
+                "ingested", "extracted")
 #: the ``dateSource`` of an article whose publication date is unknown: its file keeps a
 #: ``publishedAt`` (the format requires one; it holds the ingest time), but nothing may read it
 #: as a publication date (see ``Article.is_dated``)
@@ -108,6 +116,8 @@ class Article:
     fetched_at: datetime | None = None
     ingested_at: datetime | None = None
     date_source: str | None = None
+    #: how likely ``published_at`` is the right day, 0..1 (``archive.dates.DATE_CONFIDENCE``)
+    date_confidence: float | None = None
     sentiment_source: str | None = None
     sentiment_model: Mapping[str, Any] | None = None
     content_hash: str | None = None
@@ -163,6 +173,7 @@ FIELDS: tuple[tuple[str, str, str], ...] = (
     ("fetched_at", "fetchedAt", "datetime"),
     ("ingested_at", "ingestedAt", "datetime"),
     ("date_source", "dateSource", "str"),
+    ("date_confidence", "dateConfidence", "number"),
     ("sentiment_source", "sentimentSource", "str"),
     ("sentiment_model", "sentimentModel", "map"),
     ("content_hash", "contentHash", "str"),
@@ -177,10 +188,21 @@ ALWAYS_WRITTEN = {"title", "publishedAt", "lang", "source", "tags", "stickyWeigh
 
 
 def format_datetime(value: datetime, *, name: str = "date") -> str:
-    """UTC, millisecond precision, ``Z`` suffix: ``2026-02-04T15:48:06.000Z`` as the seeds write it
-    (the year always in four digits: ``0999-06-01T...``)."""
-    value = to_utc(value, name=name)
-    return f"{value.year:04d}-" + value.strftime("%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    """Millisecond precision in the value's own offset: ``2026-02-04T15:48:06.000Z`` for UTC (as
+    the seeds write it), ``2020-04-07T17:10:46.000-07:00`` for a publisher's local time (the day
+    its readers saw; the instant is the same). A naive value is UTC; the year always has four
+    digits (``0999-06-01T...``); a moment outside the years 1 to 9999 in UTC is refused."""
+    to_utc(value, name=name)  # the range check
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    offset = value.utcoffset() or timedelta(0)
+    text = (f"{value.year:04d}-" + value.strftime("%m-%dT%H:%M:%S.")
+            + f"{value.microsecond // 1000:03d}")
+    if not offset:
+        return text + "Z"
+    minutes = int(offset.total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    return text + f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def to_utc(value: datetime, *, name: str = "date") -> datetime:
@@ -197,9 +219,11 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def parse_datetime(value: Any, *, name: str = "date") -> datetime:
-    """Read an ISO 8601 date or datetime (a string, a ``date`` or a ``datetime``) as aware UTC."""
+    """Read an ISO 8601 date or datetime (a string, a ``date`` or a ``datetime``) as an aware
+    datetime that keeps its offset (``-07:00`` stays the publisher's local time); without an
+    offset, and for a bare date, UTC."""
     if isinstance(value, datetime):
-        return to_utc(value, name=name)
+        return _with_zone(value, name)
     if hasattr(value, "isoformat") and not isinstance(value, str):  # a date
         return datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
     if not isinstance(value, str) or not value.strip():
@@ -213,7 +237,16 @@ def parse_datetime(value: Any, *, name: str = "date") -> datetime:
         parsed = datetime.fromisoformat(text)
     except ValueError:
         raise FormatError(f"'{name}' is not an ISO 8601 date: {value!r}") from None
-    return to_utc(parsed, name=name)
+    return _with_zone(parsed, name)
+
+
+def _with_zone(value: datetime, name: str) -> datetime:
+    """``value`` with its own offset (UTC when it has none), checked to be a moment of the years
+    1 to 9999 in UTC."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    to_utc(value, name=name)
+    return value
 
 
 def _opt_str(value: Any) -> str | None:

@@ -4,13 +4,13 @@ trafilatura finds the main text (as Markdown: headings, lists, emphasis) and mos
 (title, author, description, site name, categories, tags, canonical URL, image). Two things we
 read ourselves, because they decide what gets filed where:
 
-- **the publication date**, only from what the page states about itself, in this order:
-  JSON-LD ``datePublished``; ``<meta>`` tags (``article:published_time``, ``og:published_time``,
-  ``itemprop=datePublished``, Dublin Core, ``pubdate``...); ``<time itemprop=datePublished>`` or
-  ``<time pubdate>``; a full ``/YYYY/MM/DD/`` date in the page's address. No guessing from free
-  text: a footer's "Copyright 2024" is not a publication date. When the page says nothing the
-  date stays ``None`` and ``archive.ingest.finish_article`` infers one from the text or uses the
-  ingest time, and records which (``dateSource``). ``dateModified`` gives ``updatedAt``.
+- **the publication date** and how it was found (``archive.page_dates``): what the page states
+  about itself (``<meta>`` tags, JSON-LD, microdata, a ``/YYYY/MM/DD/`` address, with a second
+  look when the address and the stated date disagree), else a visible date line, else a full
+  date in its text; never a footer's "Copyright 2024". The publisher's offset is kept. When the
+  page says nothing the date stays ``None`` and ``archive.ingest.finish_article`` infers one from
+  the body or records the article as undated (``dateSource``). ``dateModified`` gives
+  ``updatedAt``.
 - **the language**: the page's declared language (``<html lang>``, JSON-LD ``inLanguage``,
   ``og:locale``) unless the language detector reads the text as another one.
 
@@ -30,8 +30,10 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 from lxml import etree
 
-from archive.article import Article, Source, parse_datetime, source_key
-from archive.errors import FormatError, InputError
+from archive.article import Article, Source, source_key
+from archive.dates import FoundDate
+from archive.errors import InputError
+from archive.page_dates import as_datetime, find_page_date
 
 EXTRACTOR_NAME = "trafilatura"
 #: HTML larger than this is refused before parsing (a news page is a few hundred KB)
@@ -101,6 +103,7 @@ def extract_article(html: str, *, url: str | None = None) -> Article:
         raise InputError(f"the page is larger than {MAX_HTML_CHARS // 1024 // 1024} MB", source=url)
     tree = _parse(html, url)
     meta = _PageMeta(tree, url)
+    found = meta.published()  # before trafilatura, which prunes the tree it is given
     try:
         document = trafilatura.bare_extraction(
             tree,
@@ -133,7 +136,6 @@ def extract_article(html: str, *, url: str | None = None) -> Article:
     if not body.strip():
         raise InputError("no article text found in the page", source=url)
 
-    published = meta.published()
     address = meta.canonical() or url
     host = _hostname(address)
     site = meta.site_name() or _clean_line(document.sitename)
@@ -148,8 +150,9 @@ def extract_article(html: str, *, url: str | None = None) -> Article:
         title=title,
         body=body.strip() + "\n",
         description=_clean_line(document.description),
-        published_at=published,
-        date_source="extracted" if published else None,
+        published_at=found.when if found else None,
+        date_source=found.source if found else None,
+        date_confidence=found.confidence if found else None,
         updated_at=meta.modified(),
         lang=meta.language(body),
         source=source,
@@ -254,16 +257,6 @@ def _hostname(url: str | None) -> str | None:
 
 # ------------------------------------------------------------------------ page metadata --
 
-#: meta tags that state the publication date, most specific first: (attribute, value)
-PUBLISHED_META = (
-    ("property", "article:published_time"), ("property", "og:published_time"),
-    ("name", "article:published_time"), ("itemprop", "datePublished"),
-    ("name", "datePublished"), ("name", "dcterms.issued"), ("name", "dc.date.issued"),
-    ("name", "dcterms.created"), ("name", "dc.date.created"), ("name", "dc.date"),
-    ("name", "pubdate"), ("name", "publishdate"), ("name", "publish-date"),
-    ("name", "publication_date"), ("name", "sailthru.date"), ("name", "parsely-pub-date"),
-    ("property", "bt:pubdate"), ("name", "date"),
-)
 MODIFIED_META = (
     ("property", "article:modified_time"), ("property", "og:updated_time"),
     ("itemprop", "dateModified"), ("name", "dcterms.modified"), ("name", "lastmod"),
@@ -271,7 +264,6 @@ MODIFIED_META = (
 ARTICLE_TYPES = {"article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle",
                  "blogposting", "report", "opinionnewsarticle", "webpage", "techarticle",
                  "scholarlyarticle", "liveblogposting", "socialmediaposting", "posting"}
-_URL_DATE = re.compile(r"/(20\d{2}|19\d{2})[/-](0[1-9]|1[0-2])[/-](0[1-9]|[12]\d|3[01])(?:/|-|$)")
 _LANG = re.compile(r"^([a-zA-Z]{2})(?:[-_][A-Za-z0-9]+)*$")
 
 
@@ -304,38 +296,22 @@ class _PageMeta:
 
     def _jsonld_date(self, key: str) -> datetime | None:
         for obj in self._articles():
-            when = _as_datetime(obj.get(key))
+            when = as_datetime(obj.get(key))
             if when is not None:
                 return when
         return None
 
-    def published(self) -> datetime | None:
-        found = self._jsonld_date("datePublished")
-        if found:
-            return found
-        for attr, value in PUBLISHED_META:
-            found = _as_datetime(self._get(attr, value))
-            if found:
-                return found
-        for element in self.tree.iter("time"):
-            if element.get("itemprop") == "datePublished" or element.get("pubdate") is not None:
-                found = _as_datetime(element.get("datetime"))
-                if found:
-                    return found
-        for address in (self.canonical(), self.url):
-            match = _URL_DATE.search(urlsplit(address).path) if address else None
-            if match:
-                found = _as_datetime("-".join(match.groups()))
-                if found:
-                    return found
-        return None
+    def published(self, now: datetime | None = None) -> FoundDate | None:
+        """The publication date and how it was found (``archive.page_dates``)."""
+        return find_page_date(self.tree, meta=self._get, jsonld=list(self._articles()),
+                              addresses=(self.canonical(), self.url), now=now)
 
     def modified(self) -> datetime | None:
         found = self._jsonld_date("dateModified")
         if found:
             return found
         for attr, value in MODIFIED_META:
-            found = _as_datetime(self._get(attr, value))
+            found = as_datetime(self._get(attr, value))
             if found:
                 return found
         return None
@@ -427,27 +403,3 @@ def _jsonld_objects(tree: Any) -> Iterator[dict[str, Any]]:
                 graph = item.get("@graph")
                 if isinstance(graph, list):
                     stack.extend(graph)
-
-
-def _as_datetime(value: Any) -> datetime | None:
-    """An ISO 8601 date or datetime stated by the page, as UTC; ``None`` if it is not one."""
-    if isinstance(value, list) and value:
-        value = value[0]
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    # "2026-03-06 14:30:00" and "+0100" offsets are common in meta tags
-    text = re.sub(r"^(\d{4}-\d{2}-\d{2}) (\d)", r"\1T\2", text)
-    text = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", text)
-    if not re.match(r"^\d{4}-\d{2}-\d{2}", text):
-        return None
-    try:
-        when = parse_datetime(text)
-    except FormatError:
-        try:
-            when = parse_datetime(text[:10])
-        except FormatError:
-            return None
-    if not 1990 <= when.year <= datetime.now(timezone.utc).year + 1:
-        return None
-    return when

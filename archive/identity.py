@@ -25,8 +25,8 @@ source + day + title. An article whose date is unknown (``dateSource: ingested``
 without its date, so the same text ingested tomorrow is the same article. Once given, an id never
 changes (an update keeps it even when the title or the address changed).
 
-Where: ``articles/YYYY/MM/<slug>.<lang>.md`` by ``publishedAt`` (UTC, four-digit year) and the
-title. A path that holds another article (another id, or a file without an id line) is never
+Where: ``articles/YYYY/MM/<slug>.<lang>.md`` by ``publishedAt`` (the publisher's local date, as
+its offset states it: the month a reader of the page saw; four-digit year) and the title. A path that holds another article (another id, or a file without an id line) is never
 overwritten: the article goes to the first free one of ``<slug>-<id[:8]>``, ``<slug>-<id>``,
 ``<slug>-<id>-2``, ``-3``... A known article keeps ``ingestedAt``, the unknown fields it had
 (the new version's win), and, when this input has no date, the date it was stored with.
@@ -71,7 +71,9 @@ def identity_key(article: Article) -> str:
         return f"ext:{article.source_key}:{article.external_id}"
     title = re.sub(r"\W+", " ", unicodedata.normalize("NFKC", article.title).casefold()).strip()
     known = article.published_at is not None and article.date_source != "ingested"
-    day = f"{article.published_at.year:04d}-{article.published_at:%m-%d}" if known else "undated"
+    # the UTC day, as every version before kept dates in UTC: a re-ingest finds the same id
+    when = to_utc(article.published_at) if known else None
+    day = f"{when.year:04d}-{when:%m-%d}" if when is not None else "undated"
     return f"title:{article.source_key}:{day}:{title}"
 
 
@@ -95,7 +97,7 @@ def scope_input_id(draft: Article) -> Article:
 # ------------------------------------------------------------------------------- the path --
 
 def relative_path(article: Article) -> Path:
-    """``articles/YYYY/MM/<slug>.<lang>.md`` by ``publishedAt`` (UTC) and the title."""
+    """``articles/YYYY/MM/<slug>.<lang>.md`` by ``publishedAt`` (its local date) and the title."""
     lang = re.sub(r"[^a-z-]", "", (article.lang or "en").lower())[:8].strip("-") or "und"
     if article.published_at is None:
         raise InputError("the article has no publication date", source=article.title)
@@ -158,7 +160,8 @@ def place(article: Article, store: "Store", *, trust_id: bool = True) -> Placeme
             extra={**old.extra, **article.extra},
         )
         if article.date_source == "ingested":  # no date this time: keep the one it was stored with
-            article = article.replace(published_at=old.published_at, date_source=old.date_source)
+            article = article.replace(published_at=old.published_at, date_source=old.date_source,
+                                      date_confidence=old.date_confidence)
     target = _free_path(store, store.home / relative_path(article), article_id, previous)
     return Placement(article, target, previous, old)
 

@@ -66,9 +66,9 @@ def finish_article(draft: Article, options: IngestOptions) -> Article:
 
     # the date, from the rawest text we have (before cleanup removes a dateline or caption)
     if article.published_at is None:
-        inferred = dates.infer_date(article.body, year=context_year(options), now=options.now)
-        if inferred is not None:
-            article = article.replace(published_at=inferred, date_source="inferred")
+        found = dates.infer_date(article.body, year=context_year(options), now=options.now)
+        if found is not None:
+            article = article.replace(published_at=found.when, date_source=found.source)
         elif options.date is not None:
             given = datetime.combine(options.date, time(0, 0), tzinfo=timezone.utc)
             article = article.replace(published_at=given, date_source="provided")
@@ -76,6 +76,8 @@ def finish_article(draft: Article, options: IngestOptions) -> Article:
             article = article.replace(published_at=options.now, date_source="ingested")
     elif article.date_source is None:
         article = article.replace(date_source="provided")
+    if article.date_confidence is None:
+        article = article.replace(date_confidence=dates.DATE_CONFIDENCE.get(article.date_source))
 
     if own_text or headline_only:
         body = article.body

@@ -134,6 +134,7 @@ def reextract_article(old: Article, home: Path, options: IngestOptions) -> Artic
     if old.date_source == "provided" or fresh.published_at is None:
         changes["published_at"] = old.published_at
         changes["date_source"] = old.date_source
+        changes["date_confidence"] = old.date_confidence
     if old.source is not None and old.source.type == "RSS":
         changes["title"] = old.title  # the feed's headline, as at ingest
     if old.sentiment_source == "provided":
@@ -143,5 +144,6 @@ def reextract_article(old: Article, home: Path, options: IngestOptions) -> Artic
         changes["category"] = old.category
     draft = fresh.replace(**changes)
     if draft.published_at is None:
-        draft = draft.replace(published_at=old.published_at, date_source=old.date_source)
+        draft = draft.replace(published_at=old.published_at, date_source=old.date_source,
+                              date_confidence=old.date_confidence)
     return finish_article(draft, options)

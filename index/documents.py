@@ -68,9 +68,11 @@ def document_for(article: Article, path: Path | str, home: Path) -> dict[str, An
 
     Keyword fields (``source``, ``category``, ``sentiment``, ``lang``) are lower-cased; ``tags``
     are comma-joined as written (the field lower-cases its terms, the stored value keeps the
-    case); datetimes are naive UTC; ``path`` is relative to ``home``. An article without
-    ``ingestedAt`` (written by another tool) counts as ingested when it was published. A value
-    the index cannot hold raises ``FormatError`` naming its frontmatter key."""
+    case); datetimes are naive UTC, except ``published``: the publisher's local wall time (its
+    day is the day the page gave), with ``published_utc`` (the instant, for ordering) and
+    ``published_offset`` (minutes) beside it; ``path`` is relative to ``home``. An article
+    without ``ingestedAt`` (written by another tool) counts as ingested when it was published.
+    A value the index cannot hold raises ``FormatError`` naming its frontmatter key."""
     path = Path(path)
     home = Path(home)
     if path.is_absolute():
@@ -80,7 +82,8 @@ def document_for(article: Article, path: Path | str, home: Path) -> dict[str, An
             path = Path(os.path.relpath(path, home))
     tags = [t.replace(",", " ").strip() for t in article.tags]
     # an undated article has no ``published`` in the index (the undated contract, index/schema.py)
-    published = naive_utc(article.published, "published")
+    published = article.published
+    offset = published.utcoffset() if published is not None else None
     doc: dict[str, Any] = {
         "id": article.id or derive_id(article),
         # analysed in the article's language (``index.analysis``), stored as plain text
@@ -95,7 +98,9 @@ def document_for(article: Article, path: Path | str, home: Path) -> dict[str, An
         "lang": _keyword(article.lang) or "en",
         "author": article.author,
         "url": article.url or article.canonical_url,
-        "published": published,
+        "published": published.replace(tzinfo=None) if published is not None else None,
+        "published_utc": naive_utc(published, "published"),
+        "published_offset": int(offset.total_seconds() // 60) if offset else None,
         "date_source": article.date_source,
         "ingested": (naive_utc(article.ingested_at, "ingested")
                      or naive_utc(article.published_at, "published")),

@@ -6,7 +6,8 @@ numpy arrays and keeps, for every document of an index snapshot:
 
 - facet ordinals (``source``, ``category``, ``sentiment``, ``lang``): one int32 per document,
   ``-1`` when it has none; ``tags`` as (document, tag) pairs, CSR-style;
-- ``published`` / ``ingested`` / ``deleted`` as int64 (Whoosh's microseconds since year 1), the
+- ``published`` (the publisher's local wall time: its days), ``published_utc`` (the instant:
+  order), ``ingested`` / ``deleted`` as int64 (Whoosh's microseconds since year 1), the
   ``draft`` flag, the article id of each document and Whoosh's own deletions (``live``).
 
 The arrays are built per segment (a Whoosh segment never changes once written, apart from its
@@ -144,6 +145,7 @@ class SegmentColumns:
     size: int
     ids: np.ndarray  # object: the article id of each document ("" if none)
     published: np.ndarray
+    published_utc: np.ndarray
     ingested: np.ndarray
     deleted: np.ndarray
     draft: np.ndarray
@@ -190,6 +192,7 @@ def read_segment(reader: Any) -> SegmentColumns:
         size=size,
         ids=ids,
         published=_numeric_column(reader, "published", size),
+        published_utc=_numeric_column(reader, "published_utc", size),
         ingested=_numeric_column(reader, "ingested", size),
         deleted=_dates_from_terms(reader, "deleted", size),
         draft=draft,
@@ -295,7 +298,9 @@ class View:
     ids: np.ndarray
     #: rank of each document's id among all ids: a stable tie-break for date order
     id_rank: np.ndarray
+    #: local wall time (days, ranges, histogram); ``published_utc``: the instant (order)
     published: np.ndarray
+    published_utc: np.ndarray
     ingested: np.ndarray
     deleted: np.ndarray
     draft: np.ndarray
@@ -439,6 +444,7 @@ def join_segments(parts: list[tuple[SegmentColumns, np.ndarray]]) -> View:
         ids=ids,
         id_rank=id_rank,
         published=cat("published", np.int64),
+        published_utc=cat("published_utc", np.int64),
         ingested=ingested,
         deleted=cat("deleted", np.int64),
         draft=cat("draft", bool),

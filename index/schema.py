@@ -24,8 +24,9 @@ from index.analysis import ArticleAnalyzer
 #: (2: segments of version 1's bulk writer held no posting values for id, keyword, date, number,
 #: boolean and spelling terms, and merging them failed; 3: undated articles have no
 #: ``published``, and ``date_source`` is a field; 4: title, description and body analysed in each
-#: article's language, ``index.analysis``)
-SCHEMA_VERSION = 4
+#: article's language, ``index.analysis``; 5: ``published`` is the publisher's local wall time,
+#: ``published_utc`` the instant)
+SCHEMA_VERSION = 5
 
 #: frontmatter key -> index field, for the fields whose names differ
 INDEX_FIELD_OF = {
@@ -83,8 +84,14 @@ def build_schema(language: str = "en") -> Schema:
         lang=ID(stored=True),
         author=TEXT(stored=True),
         url=ID(stored=True),
-        #: the publication instant (UTC); absent when the date is unknown (see above)
+        #: the publication time as the publisher stated it (local wall time, naive): dates,
+        #: ranges, ``published:`` and the histogram use its day; absent when the date is
+        #: unknown (see above)
         published=DATETIME(stored=True, sortable=True),
+        #: the same instant in UTC: the order of newest/oldest first, ties and fingerprints
+        published_utc=DATETIME(stored=True, sortable=True),
+        #: the local time's offset from UTC in minutes (absent: UTC)
+        published_offset=STORED(),
         #: how the date was found (``dateSource``), shown beside it
         date_source=ID(stored=True),
         ingested=DATETIME(stored=True, sortable=True),

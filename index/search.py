@@ -242,12 +242,12 @@ class SearchService:
                 return cached
 
         def compute() -> tuple[int, ...]:
-            published = int(view.published[docnum])
+            published = int(view.published_utc[docnum])
             if published == MISSING:
                 return ()
             window = WINDOW_DAYS * 86_400_000_000
             allowed = view.visible(as_of=None, include_drafts=False)
-            allowed &= (view.published >= published - window) & (view.published <= published + window)
+            allowed &= (view.published_utc >= published - window) & (view.published_utc <= published + window)
             allowed[docnum] = False
             if not allowed.any():
                 return ()
@@ -267,10 +267,10 @@ class SearchService:
                 other = searcher.stored_fields(d)
                 theirs = salient_tokens(story_text(other.get("title"), other.get("description"),
                                                    self._body(other)))
-                days = (int(view.published[d]) - published) / 86_400_000_000
+                days = (int(view.published_utc[d]) - published) / 86_400_000_000
                 if are_versions(tokens, theirs, days):
                     out.append(d)
-            out.sort(key=lambda d: (int(view.published[d]), int(view.id_rank[d])))
+            out.sort(key=lambda d: (int(view.published_utc[d]), int(view.id_rank[d])))
             return tuple(out)
 
         found = compute()
@@ -353,7 +353,7 @@ class SearchService:
     def _hit(self, searcher: Any, docnum: int, score: float | None,
              terms: dict[str, set[str]] | None) -> Hit:
         stored = searcher.stored_fields(docnum)
-        published = _aware(stored.get("published"))
+        published = _local(stored.get("published"), stored.get("published_offset"))
         raw_tags = stored.get("tags") or ()
         tags = tuple(t.strip() for t in (raw_tags.split(",") if isinstance(raw_tags, str) else raw_tags)
                      if t and t.strip())
@@ -585,7 +585,7 @@ def _ranked(searcher: Any, view: View, q: wq.Query, full: np.ndarray, limit: int
         threshold = -np.partition(-found, limit - 1)[limit - 1]
         keep = found >= threshold  # ties at the threshold stay, the sort below decides
         docs, found = docs[keep], found[keep]
-    order = np.lexsort((view.id_rank[docs], -_dated_key(view.published[docs]), -found))[:limit]
+    order = np.lexsort((view.id_rank[docs], -_dated_key(view.published_utc[docs]), -found))[:limit]
     return [(int(d), float(s)) for d, s in zip(docs[order], found[order])]
 
 
@@ -598,7 +598,7 @@ def _newest_first(view: View, mask: np.ndarray) -> np.ndarray:
     """Matching document numbers, newest first, ties by id, undated ones last: the canonical
     order (the fingerprint's)."""
     docs = np.flatnonzero(mask)
-    order = np.lexsort((view.id_rank[docs], -_dated_key(view.published[docs])))
+    order = np.lexsort((view.id_rank[docs], -_dated_key(view.published_utc[docs])))
     return docs[order]
 
 
@@ -719,6 +719,15 @@ def _public_value(name: str, term: str) -> str:
 
 def _label_of_unknown(name: str, value: str) -> str:
     return value.upper() if name in ("sentiment", "tags") else value
+
+
+def _local(value: Any, offset: Any) -> datetime | None:
+    """The stored local wall time with its offset (minutes; none: UTC) as an aware datetime."""
+    if not isinstance(value, datetime):
+        return None
+    if not offset:
+        return value.replace(tzinfo=timezone.utc)
+    return value.replace(tzinfo=timezone(timedelta(minutes=int(offset))))
 
 
 def _aware(value: Any) -> datetime | None:

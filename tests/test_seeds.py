@@ -17,6 +17,7 @@ import pytest
 
 from archive import enrich
 from archive.article import compute_content_hash, parse_datetime
+from archive.dates import DATE_CONFIDENCE
 from archive.identity import derive_id
 from archive.ingest import IngestOptions, ingest
 from archive.store import Store, load_yaml, parse_article, split_frontmatter
@@ -50,6 +51,7 @@ def computed_fields(title: str, day: str, source_key: str, body: str) -> dict[st
         "id": derive_id_for(title, day, source_key),
         "ingestedAt": NOW_TEXT,
         "dateSource": "inferred",
+        "dateConfidence": DATE_CONFIDENCE["inferred"],
         "sentimentSource": "computed",
         "sentimentModel": enrich.sentiment_model(),
         "contentHash": compute_content_hash(body),

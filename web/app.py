@@ -15,7 +15,7 @@ from werkzeug.exceptions import HTTPException
 from archive.errors import IndexUnavailable, NewsarchiveError, QueryError
 from web.backend import Backend
 from web.config import load_settings
-from web.present import bucket_label, format_day
+from web.present import bucket_label, format_day, format_stamp
 from web.security import install_security, public_root
 from web.views import clean_snippet, is_fragment_request
 
@@ -53,6 +53,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["newsarchive"] = Backend(settings["HOME"])
 
     app.jinja_env.filters["day"] = format_day
+    app.jinja_env.filters["stamp"] = format_stamp
     app.jinja_env.filters["snippet"] = clean_snippet
     app.jinja_env.globals["bucket_label"] = bucket_label
     app.jinja_env.globals["site_name"] = settings["SITE_NAME"]

@@ -27,6 +27,16 @@ def format_day(value: date | datetime | None) -> str:
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
+def format_stamp(value: datetime) -> str:
+    """``2026-02-04 15:48 UTC``, or in the publisher's offset: ``2020-04-07 17:10 (UTC−07:00)``."""
+    offset = value.utcoffset()
+    if not offset:
+        return value.strftime("%Y-%m-%d %H:%M UTC")
+    minutes = int(offset.total_seconds() // 60)
+    sign = "\u2212" if minutes < 0 else "+"
+    return value.strftime("%Y-%m-%d %H:%M") + f" (UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d})"
+
+
 def bucket_label(bucket: HistogramBucket, interval: str) -> str:
     """How one histogram bucket reads: ``2026``, ``Feb 2026``, ``week of 2 Feb 2026``, ``4 Feb 2026``."""
     start = bucket.start

@@ -96,7 +96,7 @@ def draft_from_markdown(text: str) -> Article:
     mapping = {**meta, "title": title, "publishedAt": "1970-01-01" if undated else meta["publishedAt"]}
     article = article_from_mapping(mapping, body)
     if undated:
-        article = article.replace(published_at=None, date_source=None)
+        article = article.replace(published_at=None, date_source=None, date_confidence=None)
     return article
 
 

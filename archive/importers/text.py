@@ -147,7 +147,7 @@ def draft_from_text(text: str, *, name: str, options: "IngestOptions") -> Articl
             source = _source(dateline.group("name"))
 
     body = join_paragraphs(paragraphs)
-    published = dates.first_date(
+    found = dates.first_date(
         "\n".join(hints), year=context_year(options), now=options.now, context=text
     ) or dates.infer_date(body, year=context_year(options), now=options.now, context=text)
     return Article(
@@ -156,8 +156,9 @@ def draft_from_text(text: str, *, name: str, options: "IngestOptions") -> Articl
         body=body,
         source=source,
         author=author,
-        published_at=published,
-        date_source="inferred" if published else None,
+        published_at=found.when if found else None,
+        date_source=found.source if found else None,
+        date_confidence=found.confidence if found else None,
     )
 
 

@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from archive import dates
 from archive.dates import (
+    DATE_CONFIDENCE,
     DateMention,
+    FoundDate,
     find_dates,
-    first_date,
-    infer_date,
     is_dateline,
     mentioned_years,
 )
+
+
+def first_date(*args, **kwargs) -> datetime | None:
+    """The instant ``dates.first_date`` finds (how it was found is tested apart)."""
+    found = dates.first_date(*args, **kwargs)
+    return found.when if found else None
+
+
+def infer_date(*args, **kwargs) -> datetime | None:
+    found = dates.infer_date(*args, **kwargs)
+    return found.when if found else None
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
 
@@ -160,3 +172,15 @@ def test_infer_date_takes_the_year_from_the_whole_text() -> None:
     assert infer_date(body, now=NOW) == utc(2026, 2, 27)
     assert infer_date("Feb. 27\n\nCopper rallied.", now=NOW) is None
     assert infer_date("Feb. 27\n\nCopper rallied.", year=2025, now=NOW) == utc(2025, 2, 27)
+
+
+def test_what_was_found_says_how_and_keeps_the_stated_offset() -> None:
+    found = dates.first_date("Published April 7, 2020 at 5:10 p.m. PDT", now=NOW)
+    assert found == FoundDate(datetime(2020, 4, 7, 17, 10, tzinfo=timezone(timedelta(hours=-7))),
+                              "dateline")
+    assert (found.when.date().isoformat(), found.confidence) == ("2020-04-07", DATE_CONFIDENCE["dateline"])
+    # the year from context: inferred
+    assert dates.first_date("on Feb. 4 (Wire)", now=NOW, context="Outlook for 2026 cut.") == \
+        FoundDate(utc(2026, 2, 4), "inferred")
+    assert dates.infer_date("Feb. 27\n\nCopper rallied.", year=2025, now=NOW).source == "inferred"
+    assert dates.infer_date("27 February 2026\n\nCopper rallied.", now=NOW).source == "dateline"

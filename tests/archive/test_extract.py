@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 import trafilatura
 
 from archive.article import Article, Source
+from archive.dates import DATE_CONFIDENCE
 from archive.errors import InputError
 from archive.extract import decode_html, extract_article
 from tests.conftest import FIXTURES
@@ -57,7 +58,8 @@ def test_news_page_with_json_ld():
         description="Funds tracking the largest cryptocurrency pulled in $2.1 billion in five trading "
                     "days, the most since their launch.",
         published_at=utc(2026, 3, 6, 14, 30),
-        date_source="extracted",
+        date_source="structured",
+        date_confidence=DATE_CONFIDENCE["structured"],
         updated_at=utc(2026, 3, 6, 16, 5),
         lang="en",
         source=Source(name="The Ledger Daily", key="theledgerdaily", type="WEB",
@@ -95,7 +97,8 @@ def test_page_with_open_graph_meta_and_an_offset_date():
         description="Draft rules would extend controls from the chips themselves to the equipment that "
                     "stacks them.",
         published_at=utc(2025, 11, 18, 7, 15),  # 08:15+01:00
-        date_source="extracted",
+        date_source="metadata",
+        date_confidence=DATE_CONFIDENCE["metadata"],
         updated_at=utc(2025, 11, 18, 8, 40),
         lang="en",
         source=Source(name="Circuit Wire", key="circuitwire", type="WEB", url="https://circuitwire.example/"),
@@ -110,7 +113,7 @@ def test_page_with_open_graph_meta_and_an_offset_date():
 def test_json_ld_graph_and_keywords():
     article = extract_article(page("ledger-copper.html"), url="http://127.0.0.1:1/pages/ledger-copper.html")
     assert (article.published_at, article.date_source, article.author, article.source.name) == (
-        utc(2026, 3, 5, 11, 2), "extracted", "Tomasz Wren", "The Ledger Daily")
+        utc(2026, 3, 5, 11, 2), "structured", "Tomasz Wren", "The Ledger Daily")
     assert article.body.startswith("Copper for delivery in three months rose 3% to $10,480 a tonne")
     assert "Sign up" not in article.body and "Share" not in article.body
 
@@ -141,7 +144,7 @@ def test_no_date_metadata_means_no_date_not_a_copyright_year():
 def test_a_full_date_in_the_address_counts_as_the_page_saying_so():
     html = page("undated-blog.html")
     article = extract_article(html, url="https://kestrelnotes.example/2025/07/14/reserves")
-    assert (article.published_at, article.date_source) == (utc(2025, 7, 14), "extracted")
+    assert (article.published_at, article.date_source) == (utc(2025, 7, 14), "url")
     # year and month alone are not a date
     assert extract_article(html, url="https://kestrelnotes.example/2025/07/reserves").published_at is None
 

@@ -73,7 +73,8 @@ url: {url}
 author: Marta Ellison
 fetchedAt: '2026-03-07T09:00:00.000Z'
 ingestedAt: '2026-03-07T09:00:00.000Z'
-dateSource: extracted
+dateSource: structured
+dateConfidence: 0.71
 sentimentSource: computed
 sentimentModel:
   name: newsarchive-finlex
@@ -120,7 +121,7 @@ def test_gzip_page_is_ingested(server, home):
     article = read_article(Path(result.path))
     assert (article.title, article.source.name, article.published_at, article.date_source) == (
         "Chipmakers brace for new export rules on advanced packaging", "Circuit Wire",
-        datetime(2025, 11, 18, 7, 15, tzinfo=timezone.utc), "extracted")
+        datetime(2025, 11, 18, 7, 15, tzinfo=timezone.utc), "metadata")
     assert "Read more:" not in article.body  # cleanup ran on the fetched text
 
 

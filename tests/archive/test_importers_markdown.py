@@ -78,7 +78,7 @@ def test_astro_content_file_is_read_leniently() -> None:
 def test_markdown_without_frontmatter_takes_the_heading_and_infers_the_date() -> None:
     article = finished("no_frontmatter.md")
     assert (article.title, article.published_at, article.date_source, article.source) == (
-        "Rupee hits a record low against the dollar", utc(2026, 2, 12, 9, 30), "inferred", None)
+        "Rupee hits a record low against the dollar", utc(2026, 2, 12, 9, 30), "dateline", None)
     # the dateline, once read, is furniture
     assert article.body == (
         "The Indian rupee fell to a record low of 87.9 per dollar on Wednesday as foreign "

@@ -89,7 +89,7 @@ def test_ingest_a_warc_file(home, tmp_path):
     ledger = read_article(Path(results[0].path))
     assert (ledger.url, ledger.canonical_url, ledger.date_source) == (
         "https://www.ledgerdaily.example/markets/etf",
-        "https://www.ledgerdaily.example/markets/2026/03/spot-bitcoin-etfs-record-weekly-inflows", "extracted")
+        "https://www.ledgerdaily.example/markets/2026/03/spot-bitcoin-etfs-record-weekly-inflows", "structured")
 
 
 @pytest.mark.parametrize("data, message", [

@@ -100,6 +100,7 @@ def test_document_for_maps_every_field() -> None:
         "author": "Coindesk Staff",
         "url": "https://coindesk.example/2026/02/bitcoin-slips-below-74000",
         "published": datetime(2026, 2, 4, 15, 48),
+        "published_utc": datetime(2026, 2, 4, 15, 48),
         "date_source": "provided",
         "ingested": datetime(2026, 2, 4, 17, 48),
         "draft": False,
@@ -123,6 +124,7 @@ def test_document_for_defaults_and_odd_values() -> None:
         "lang": "en",
         "url": "https://x.example/bare",
         "published": datetime(2026, 1, 1),
+        "published_utc": datetime(2026, 1, 1),
         "ingested": datetime(2026, 1, 1),  # no ingestedAt: counts as ingested when published
         "draft": True,
         "content_hash": compute_content_hash("Text."),

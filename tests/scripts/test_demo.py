@@ -19,6 +19,7 @@ from click.testing import CliRunner
 
 from archive import enrich
 from archive.article import Article, Source, compute_content_hash
+from archive.dates import DATE_CONFIDENCE
 from archive.identity import derive_id
 from archive.demo import demo_articles_dir, demo_inputs_dir
 from archive.store import Store, read_article
@@ -54,6 +55,7 @@ PAGE = Article(
                 "a quarter ahead of plan.",
     published_at=datetime(2026, 10, 13, tzinfo=timezone.utc),
     date_source="inferred",
+    date_confidence=DATE_CONFIDENCE["inferred"],
     lang="en",
     source=Source(name="Northbeam Crypto", key="northbeamcrypto", type="FILE"),
     body=(
