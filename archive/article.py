@@ -120,6 +120,8 @@ class Article:
     date_confidence: float | None = None
     sentiment_source: str | None = None
     sentiment_model: Mapping[str, Any] | None = None
+    #: symbols of the assets and companies the article names (``archive.tickers``), upper case
+    tickers: tuple[str, ...] = ()
     content_hash: str | None = None
     extractor: Mapping[str, Any] | None = None
     #: frontmatter fields this version does not know, in file order; written back unchanged
@@ -176,6 +178,7 @@ FIELDS: tuple[tuple[str, str, str], ...] = (
     ("date_confidence", "dateConfidence", "number"),
     ("sentiment_source", "sentimentSource", "str"),
     ("sentiment_model", "sentimentModel", "map"),
+    ("tickers", "tickers", "tickers"),
     ("content_hash", "contentHash", "str"),
     ("extractor", "extractor", "map"),
 )
@@ -299,6 +302,24 @@ def _yaml_number(value: Any) -> str:
     return text if len(text) <= 40 else text[:40] + "..."
 
 
+def _tickers(value: Any) -> tuple[str, ...]:
+    """``tickers``: a list (or one comma-separated string) of symbols, stored upper case."""
+    from archive.tickers import normalize_ticker
+
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, (list, tuple)):
+        raise FormatError(f"'tickers' must be a list of symbols, got {type(value).__name__}")
+    out = []
+    for item in items:
+        if isinstance(item, str) and not item.strip():
+            continue
+        symbol = normalize_ticker(item)
+        if symbol is None:
+            raise FormatError(f"'tickers' must hold symbols (letters, digits, '.'), got {str(item)[:40]!r}")
+        out.append(symbol)
+    return tuple(dict.fromkeys(out))
+
+
 def article_from_mapping(meta: Mapping[str, Any], body: str) -> Article:
     """Build an ``Article`` from parsed frontmatter; unknown keys go to ``extra`` in order."""
     if not isinstance(meta, Mapping):
@@ -329,6 +350,8 @@ def article_from_mapping(meta: Mapping[str, Any], body: str) -> Article:
             if not isinstance(value, (list, tuple)):
                 raise FormatError(f"'tags' must be a list, got {type(value).__name__}")
             values[attr] = tuple(t for t in (_opt_str(v) for v in value) if t)
+        elif kind == "tickers":
+            values[attr] = _tickers(value)
         elif kind == "source":
             values[attr] = Source.from_value(value)
         elif kind == "sentiment":
@@ -364,7 +387,7 @@ def article_to_mapping(article: Article) -> dict[str, Any]:
             value = check_number(value, key)
         elif kind == "source":
             value = value.to_dict()
-        elif kind == "tags":
+        elif kind in ("tags", "tickers"):
             value = list(value)
         elif kind == "map":
             value = dict(value)

@@ -4,6 +4,8 @@
   meets (``LANGUAGES``), ``None`` when the text is too short or the model is unsure.
 - ``classify_sentiment``: newsarchive-finlex (``archive.sentiment``), our own lexicon classifier
   for English financial news; other languages are not classified (``None``), never guessed.
+- ``extract_tickers``: the symbols of the crypto assets, listed companies and funds the text names
+  (``archive.tickers``, from our own list ``archive/data/assets.txt`` and ticker notation).
 - ``compute_content_hash``: sha256 of the normalised body (``archive.article``).
 
 Pure code: the language model and the lexicon are package data, loaded once on first use.
@@ -17,9 +19,10 @@ from typing import Any
 
 from archive import sentiment
 from archive.article import compute_content_hash
+from archive.tickers import extract_tickers, tickers_from_values
 
 __all__ = ["LANGUAGES", "detect_language", "classify_sentiment", "compute_content_hash",
-           "sentiment_model"]
+           "extract_tickers", "sentiment_model", "tickers_from_values"]
 
 #: ISO 639-1 codes detect_language may answer: the languages of the markets and the press the
 #: archive covers. A smaller set is more accurate (no "wuu" for Chinese, no Latin for "BTC ETF").

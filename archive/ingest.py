@@ -98,6 +98,9 @@ def finish_article(draft: Article, options: IngestOptions) -> Article:
                                       sentiment_model=model)
     elif article.sentiment_source is None:
         article = article.replace(sentiment_source="provided")
+    if not article.tickers:  # a record's own list (a bulk export's currencies) is kept as given
+        text = f"{article.description}\n\n{body}" if article.description else body
+        article = article.replace(tickers=enrich.extract_tickers(text, title=article.title))
     article = article.replace(
         content_hash=enrich.compute_content_hash(body),
         ingested_at=article.ingested_at or options.now,

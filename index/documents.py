@@ -93,6 +93,7 @@ def document_for(article: Article, path: Path | str, home: Path) -> dict[str, An
         "source": _keyword(article.source_key),
         "source_name": article.source_name,
         "tags": ",".join(t for t in tags if t) or None,
+        "tickers": ",".join(article.tickers) or None,
         "category": _keyword(article.category),
         "sentiment": _keyword(article.sentiment),
         "lang": _keyword(article.lang) or "en",

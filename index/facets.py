@@ -5,7 +5,7 @@ readers, though, decode a block of 128 ids at once. This module reads postings b
 numpy arrays and keeps, for every document of an index snapshot:
 
 - facet ordinals (``source``, ``category``, ``sentiment``, ``lang``): one int32 per document,
-  ``-1`` when it has none; ``tags`` as (document, tag) pairs, CSR-style;
+  ``-1`` when it has none; ``tags`` and ``tickers`` as (document, value) pairs, CSR-style;
 - ``published`` (the publisher's local wall time: its days), ``published_utc`` (the instant:
   order), ``ingested`` / ``deleted`` as int64 (Whoosh's microseconds since year 1), the
   ``draft`` flag, the article id of each document and Whoosh's own deletions (``live``).
@@ -36,6 +36,8 @@ from index.postings import decode_positions, doc_frequency, read_term
 
 #: facets with one value per document
 SINGLE_FACETS = ("source", "category", "sentiment", "lang")
+#: facets with any number of values per document
+MULTI_FACETS = ("tags", "tickers")
 #: Whoosh's sortable DATETIME default for a document without the field
 MISSING = np.iinfo(np.int64).max
 _DAY_US = 86_400_000_000
@@ -121,7 +123,7 @@ def _field_terms(reader: Any, fieldname: str):
 @dataclass
 class Facet:
     """One facet over some documents: ``values`` (index terms), ``labels`` (display), ``ords``
-    (per document, or per pair for ``tags``) and, for tags, the document of each pair."""
+    (per document, or per pair for a multi-valued facet) and, for those, the document of each pair."""
 
     values: list[str]
     labels: list[str]
@@ -173,19 +175,8 @@ def read_segment(reader: Any) -> SegmentColumns:
             values.append(value)
             labels.append(_label(reader, name, value, int(docs[0])))
         facets[name] = Facet(values, labels, ords)
-    pair_docs, pair_ords, values, labels = [], [], [], []
-    for tbytes, first, freq in _field_terms(reader, "tags"):
-        docs = np.asarray([first], dtype=np.int64) if freq == 1 else term_docnums(reader, "tags", tbytes)
-        value = tbytes.decode("utf-8")
-        pair_docs.append(docs)
-        pair_ords.append(np.full(len(docs), len(values), dtype=np.int32))
-        values.append(value)
-        labels.append(_label(reader, "tags", value, int(docs[0])))
-    facets["tags"] = Facet(
-        values, labels,
-        np.concatenate(pair_ords) if pair_ords else np.zeros(0, dtype=np.int32),
-        (np.concatenate(pair_docs) if pair_docs else _EMPTY).astype(np.int32),
-    )
+    for name in MULTI_FACETS:
+        facets[name] = _multi_facet(reader, name)
     draft = np.zeros(size, dtype=bool)
     draft[term_docnums(reader, "draft", b"t")] = True
     return SegmentColumns(
@@ -198,6 +189,23 @@ def read_segment(reader: Any) -> SegmentColumns:
         draft=draft,
         facets=facets,
         lengths={name: _length_bytes(reader, name, size) for name in SCORED_FIELDS},
+    )
+
+
+def _multi_facet(reader: Any, name: str) -> Facet:
+    """A multi-valued facet of one segment: a (document, value) pair per posting."""
+    pair_docs, pair_ords, values, labels = [], [], [], []
+    for tbytes, first, freq in _field_terms(reader, name):
+        docs = np.asarray([first], dtype=np.int64) if freq == 1 else term_docnums(reader, name, tbytes)
+        value = tbytes.decode("utf-8")
+        pair_docs.append(docs)
+        pair_ords.append(np.full(len(docs), len(values), dtype=np.int32))
+        values.append(value)
+        labels.append(_label(reader, name, value, int(docs[0])))
+    return Facet(
+        values, labels,
+        np.concatenate(pair_ords) if pair_ords else np.zeros(0, dtype=np.int32),
+        (np.concatenate(pair_docs) if pair_docs else _EMPTY).astype(np.int32),
     )
 
 
@@ -413,7 +421,7 @@ def join_segments(parts: list[tuple[SegmentColumns, np.ndarray]]) -> View:
 
     facets: dict[str, Facet] = {}
     ordinal: dict[str, dict[str, int]] = {}
-    for name in (*SINGLE_FACETS, "tags"):
+    for name in (*SINGLE_FACETS, *MULTI_FACETS):
         label_of: dict[str, str] = {}
         for seg, _ in parts:
             for value, label in zip(seg.facets[name].values, seg.facets[name].labels):
@@ -429,7 +437,7 @@ def join_segments(parts: list[tuple[SegmentColumns, np.ndarray]]) -> View:
                 docs_parts.append(f.docs.astype(np.int32) + offset)
         ords = np.concatenate(ords_parts) if ords_parts else np.zeros(0, np.int32)
         docs = None
-        if name == "tags":
+        if name in MULTI_FACETS:
             docs = np.concatenate(docs_parts) if docs_parts else np.zeros(0, np.int32)
         facets[name] = Facet(values, [label_of[v] for v in values], ords, docs)
         ordinal[name] = index

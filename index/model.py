@@ -42,6 +42,7 @@ LAST_DAY = date(2999, 12, 31)
 FACET_PARAMS = {
     "source": "source",
     "tags": "tag",
+    "tickers": "ticker",
     "sentiment": "sentiment",
     "category": "category",
     "lang": "lang",
@@ -54,7 +55,7 @@ SEARCH_PARAMS = ("q", *FACET_PARAMS.values(), "from", "to", "undated", "sort", "
 IGNORED_PARAMS = ("fbclid", "gclid", "mc_cid", "mc_eid")
 IGNORED_PREFIX = "utm_"
 #: a misspelt or guessed parameter -> the one meant (the message names it)
-PARAM_HINTS = {"tags": "tag", "sources": "source", "limit": "per_page", "size": "per_page",
+PARAM_HINTS = {"tags": "tag", "tickers": "ticker", "symbol": "ticker", "sources": "source", "limit": "per_page", "size": "per_page",
                "count": "per_page", "offset": "page", "query": "q", "search": "q",
                "language": "lang", "languages": "lang", "categories": "category",
                "date_from": "from", "date_to": "to", "since": "from", "until": "to",
@@ -70,6 +71,7 @@ class SearchQuery:
     #: filters: several values within one facet mean OR, across facets AND
     source: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    tickers: tuple[str, ...] = ()
     sentiment: tuple[str, ...] = ()
     category: tuple[str, ...] = ()
     lang: tuple[str, ...] = ()
@@ -203,6 +205,8 @@ class Hit:
     date_source: str | None = None
     #: when the archive first stored it (``ingestedAt``)
     ingested: datetime | None = None
+    #: upper-case symbols, as the file writes them
+    tickers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -278,6 +282,7 @@ class IndexStats:
     total: int
     by_source: tuple[tuple[str, int], ...] = ()
     by_tag: tuple[tuple[str, int], ...] = ()
+    by_ticker: tuple[tuple[str, int], ...] = ()
     by_sentiment: tuple[tuple[str, int], ...] = ()
     by_year: tuple[tuple[str, int], ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
@@ -377,8 +382,8 @@ def parse_params(params: Any) -> SearchQuery:
     filters = {}
     for name, param in FACET_PARAMS.items():
         values = tuple(dict.fromkeys(getlist(param)))
-        if name == "sentiment":
-            values = tuple(v.upper() for v in values)
+        if name in ("sentiment", "tickers"):
+            values = tuple(dict.fromkeys(v.upper() for v in values))
         filters[name] = values
     return SearchQuery(
         q=q,

@@ -199,7 +199,7 @@ def _check_fields(tokens: list[str]) -> None:
             continue
         name, value = match.group(1), match.group(2)
         if name not in QUERY_FIELDS:
-            known = ", ".join(f"{f}:" for f in QUERY_FIELDS if f not in ("tags",))
+            known = ", ".join(f"{f}:" for f in QUERY_FIELDS if f not in ("tags", "tickers"))
             raise QueryError(f"unknown field '{name}:'; the fields are {known}")
         if not value:
             following = tokens[index + 1] if index + 1 < len(tokens) else None

@@ -25,8 +25,8 @@ from index.analysis import ArticleAnalyzer
 #: boolean and spelling terms, and merging them failed; 3: undated articles have no
 #: ``published``, and ``date_source`` is a field; 4: title, description and body analysed in each
 #: article's language, ``index.analysis``; 5: ``published`` is the publisher's local wall time,
-#: ``published_utc`` the instant)
-SCHEMA_VERSION = 5
+#: ``published_utc`` the instant; 6: the ``tickers`` field)
+SCHEMA_VERSION = 6
 
 #: frontmatter key -> index field, for the fields whose names differ
 INDEX_FIELD_OF = {
@@ -47,6 +47,8 @@ QUERY_FIELDS = {
     "source": "source",
     "tag": "tags",
     "tags": "tags",
+    "ticker": "tickers",
+    "tickers": "tickers",
     "sentiment": "sentiment",
     "author": "author",
     "lang": "lang",
@@ -79,6 +81,8 @@ def build_schema(language: str = "en") -> Schema:
         source=ID(stored=True),
         source_name=STORED(),
         tags=KEYWORD(stored=True, commas=True, lowercase=True, scorable=True),
+        #: upper-case symbols in the files, lower-case terms here (``ticker:cifr`` = ``ticker:CIFR``)
+        tickers=KEYWORD(stored=True, commas=True, lowercase=True),
         category=ID(stored=True),
         sentiment=ID(stored=True),
         lang=ID(stored=True),

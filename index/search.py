@@ -313,6 +313,7 @@ class SearchService:
             total=int(mask.sum()),
             by_source=counted("source"),
             by_tag=counted("tags"),
+            by_ticker=counted("tickers"),
             by_sentiment=counted("sentiment"),
             by_year=tuple((str(int(v)), int(c)) for v, c in zip(values, counts)),
             extra={
@@ -357,6 +358,7 @@ class SearchService:
         raw_tags = stored.get("tags") or ()
         tags = tuple(t.strip() for t in (raw_tags.split(",") if isinstance(raw_tags, str) else raw_tags)
                      if t and t.strip())
+        raw_tickers = stored.get("tickers") or ""
         sentiment = stored.get("sentiment")
         snippet = ""
         if terms is not None:
@@ -378,6 +380,7 @@ class SearchService:
             score=round(float(score), 4) if score is not None else None,
             date_source=stored.get("date_source") or None,
             ingested=_aware(stored.get("ingested")),
+            tickers=tuple(t for t in raw_tickers.split(",") if t) if isinstance(raw_tickers, str) else (),
         )
 
     def _snippet(self, searcher: Any, stored: dict, terms: dict[str, set[str]]) -> str:
@@ -714,11 +717,11 @@ def _index_value(name: str, value: str) -> str:
 
 def _public_value(name: str, term: str) -> str:
     """A facet value as URLs and ``SearchQuery`` carry it (``sentiment=POSITIVE``)."""
-    return term.upper() if name == "sentiment" else term
+    return term.upper() if name in ("sentiment", "tickers") else term
 
 
 def _label_of_unknown(name: str, value: str) -> str:
-    return value.upper() if name in ("sentiment", "tags") else value
+    return value.upper() if name in ("sentiment", "tags", "tickers") else value
 
 
 def _local(value: Any, offset: Any) -> datetime | None:

@@ -25,7 +25,6 @@ compound score.
 
 from __future__ import annotations
 
-import hashlib
 import sys
 import time
 from collections import Counter
@@ -39,6 +38,7 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 import click
 
 from archive import enrich, sentiment
+from scripts.bench.splits import split_of
 
 LABELS = ("POSITIVE", "NEGATIVE", "NEUTRAL")
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,12 +58,6 @@ class Row:
     title: str
     body: str
     label: str
-
-
-def split_of(title: str) -> str:
-    """``heldout`` or ``dev``, by a hash of the headline: fixed, whatever the file's order."""
-    digest = hashlib.sha1(title.encode("utf-8")).hexdigest()
-    return "heldout" if int(digest[:8], 16) % 3 == 0 else "dev"
 
 
 def read_crypto_set(path: Path = CRYPTO_SET) -> list[Row]:

@@ -26,6 +26,8 @@ UNKNOWN_DATE = "date unknown"
 @click.option("--source", "sources", multiple=True, metavar="KEY",
               help="Only this source (repeat for several: any of them).")
 @click.option("--tag", "tags", multiple=True, metavar="TAG", help="Only articles with this tag (repeatable: any of them).")
+@click.option("--ticker", "tickers", multiple=True, metavar="SYMBOL",
+              help="Only articles about this asset or company, e.g. BTC or CIFR (repeatable: any of them).")
 @click.option("--sentiment", "sentiments", multiple=True, metavar="S",
               help="POSITIVE, NEGATIVE or NEUTRAL (repeatable).")
 @click.option("--category", "categories", multiple=True, metavar="C", help="Only this category (repeatable).")
@@ -46,13 +48,14 @@ UNKNOWN_DATE = "date unknown"
 @click.option("--csv", "as_csv", is_flag=True, help="Print the hits of the page as CSV.")
 @friendly_errors
 def search(home: Path, query: str, sources: tuple[str, ...], tags: tuple[str, ...],
-           sentiments: tuple[str, ...], categories: tuple[str, ...], langs: tuple[str, ...],
-           date_from: str | None, date_to: str | None, undated: str | None, sort: str, limit: int, page: int,
+           tickers: tuple[str, ...], sentiments: tuple[str, ...], categories: tuple[str, ...],
+           langs: tuple[str, ...], date_from: str | None, date_to: str | None, undated: str | None,
+           sort: str, limit: int, page: int,
            as_of: str | None, drafts: bool, as_json: bool, as_csv: bool) -> None:
     """Search the archive and print the hits with facet counts.
 
     QUERY uses the query language: words (all must match), "phrases", AND/OR/NOT, ( ),
-    fields (title: source: tag: sentiment: author: lang: category:), dates
+    fields (title: source: tag: ticker: sentiment: author: lang: category:), dates
     (published:2026-02, published:[2026-02-01 TO 2026-03-01]) and prefixes (bitco*).
     An empty QUERY lists everything, newest first."""
     from index.model import parse_params
@@ -61,7 +64,8 @@ def search(home: Path, query: str, sources: tuple[str, ...], tags: tuple[str, ..
     if as_json and as_csv:
         raise click.UsageError("choose one of --json and --csv")
     params: dict[str, list[str]] = {
-        "q": [query], "source": list(sources), "tag": list(tags), "sentiment": list(sentiments),
+        "q": [query], "source": list(sources), "tag": list(tags), "ticker": list(tickers),
+        "sentiment": list(sentiments),
         "category": list(categories), "lang": list(langs), "sort": [sort],
         "per_page": [str(limit)], "page": [str(page)],
     }
@@ -106,7 +110,7 @@ def _render(result) -> str:
         lines.append(f"Did you mean: {result.suggestion}")
     for number, hit in enumerate(result.hits, start=first):
         when = hit.published.strftime("%Y-%m-%d") if hit.published else UNKNOWN_DATE
-        extra = " ".join(filter(None, [hit.sentiment, ",".join(hit.tags)]))
+        extra = " ".join(filter(None, [hit.sentiment, ",".join(hit.tags), " ".join(f"${t}" for t in hit.tickers)]))
         lines.append("")
         lines.append(f"{number:>3}. {hit.title}")
         lines.append(f"     {when}  {hit.source_name}  {extra}  [{hit.id}]")
@@ -157,6 +161,7 @@ def stats(home: Path, as_json: bool) -> None:
             "total": result.total,
             "by_source": [{"source": k, "name": names.get(k, k), "count": c} for k, c in result.by_source],
             "by_tag": [{"tag": k, "count": c} for k, c in result.by_tag],
+            "by_ticker": [{"ticker": k, "count": c} for k, c in result.by_ticker],
             "by_sentiment": [{"sentiment": k, "count": c} for k, c in result.by_sentiment],
             "by_year": [{"year": k, "count": c} for k, c in result.by_year],
             "undated": result.extra.get("undated", 0),
@@ -170,6 +175,7 @@ def stats(home: Path, as_json: bool) -> None:
     sections = (
         ("source", [(f"{names.get(k, k)} ({k})", c) for k, c in result.by_source]),
         ("tag", list(result.by_tag)),
+        ("ticker", list(result.by_ticker)),
         ("sentiment", list(result.by_sentiment)),
         ("year", list(result.by_year) + [(UNKNOWN_DATE, result.extra["undated"])]
          * bool(result.extra.get("undated"))),

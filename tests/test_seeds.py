@@ -95,6 +95,8 @@ def test_seed_000_plain_text_copied_from_a_page(home: Path) -> None:
         "coverImage": None,
         "ai": None,
         **computed_fields(title, "2026-02-04", "coindesk", body),
+        # the assets and companies it names, in order of first mention (issue 12)
+        "tickers": ["BTC", "HUT", "IREN", "CIFR", "AMD", "IGV"],
     }
     assert meta["id"] == "89a599cd59406996"  # ids never change: pinned
 
@@ -115,6 +117,7 @@ def test_seed_001_canonical_markdown_is_kept_as_it_is(home: Path) -> None:
         "dateSource": "provided",
         "sentimentSource": "provided",
         "contentHash": compute_content_hash(original_body),
+        "tickers": ["BTC", "HUT", "IREN", "CIFR", "AMD"],  # the rewrite drops the IGV sentence
     })
     assert meta == expected
     # the seed's own keys keep their order; the archive's own fields follow them
@@ -156,6 +159,7 @@ def test_seed_002_aggregator_repost_with_an_unfilled_title(home: Path) -> None:
         "coverImage": None,
         "ai": None,
         **computed_fields(title, "2025-03-26", "cointelegraph", body),
+        "tickers": ["BTC", "MSFT", "BITF", "CLSK", "CORZ", "HUT", "MARA", "JPM"],
     }
     assert "{title}" not in meta["title"]
 

@@ -17,7 +17,7 @@ from markupsafe import Markup
 from index.model import FACET_PARAMS, SearchQuery, SearchResult
 from web.present import histogram_bars
 
-FACET_TITLES = {"source": "Source", "tags": "Tags", "sentiment": "Sentiment",
+FACET_TITLES = {"source": "Source", "tags": "Tags", "tickers": "Tickers", "sentiment": "Sentiment",
                 "category": "Category", "lang": "Language"}
 SORT_TITLES = {"relevance": "Best match", "newest": "Newest first", "oldest": "Oldest first"}
 

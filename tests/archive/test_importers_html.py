@@ -79,6 +79,9 @@ sentimentSource: computed
 sentimentModel:
   name: newsarchive-finlex
   version: '2'
+tickers:
+  - BTC
+  - ETH
 contentHash: sha256:6cfc17eab44e79fed4f9068f0f6489f7d7caab734b7d04a7cef447498a653cd1
 extractor:
   name: trafilatura

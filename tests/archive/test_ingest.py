@@ -73,6 +73,8 @@ sentimentSource: computed
 sentimentModel:
   name: newsarchive-finlex
   version: '2'
+tickers:
+  - BTC
 contentHash: {compute_content_hash(body)}
 ---
 {body}

@@ -89,7 +89,7 @@ def test_prefix_and_trailing_question_mark():
     ("(bitcoin NOT)", "'NOT' needs a word or group after it"),
     (" NOT  NOT ether", "'NOT NOT' cancels out: write the word alone, or NOT once"),  # found by hypothesis
     ("foo:bar", "unknown field 'foo:'; the fields are title:, description:, body:, source:, tag:, "
-                "sentiment:, author:, lang:, category:, url:, published:, ingested:"),
+                "ticker:, sentiment:, author:, lang:, category:, url:, published:, ingested:"),
     ("title:", "'title:' needs a value right after the colon, like title:word"),
     ("*", "'*' alone matches everything: leave the query empty to list all articles, or put at "
           f"least {MIN_PREFIX} letters before it (bitco*)"),

@@ -181,6 +181,7 @@ def test_facet_counts_are_disjunctive(service):
                       facet("sentiment", "NEUTRAL", "NEUTRAL", 1, False)),
         "category": (facet("category", "btc", "BTC", 3, False),),
         "lang": (facet("lang", "en", "en", 3, False),),
+        "tickers": (),
     }
     assert result.facets["source"][1].toggle_url == "?q=bitcoin&source=coindesk&source=finanzblatt"
     assert result.facets["source"][0].toggle_url == "?q=bitcoin"
@@ -313,7 +314,7 @@ def test_highlight_marks_prefix_and_phrase_words(service):
     ("*", "'*' alone matches everything: leave the query empty to list all articles, or put at "
           "least 3 letters before it (bitco*)"),
     ("weird:thing", "unknown field 'weird:'; the fields are title:, description:, body:, source:, "
-                    "tag:, sentiment:, author:, lang:, category:, url:, published:, ingested:"),
+                    "tag:, ticker:, sentiment:, author:, lang:, category:, url:, published:, ingested:"),
 ])
 def test_query_errors(service, q, message):
     with pytest.raises(QueryError) as caught:

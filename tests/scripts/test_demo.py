@@ -153,7 +153,8 @@ def test_ingest_keeps_every_field_and_adds_its_own(demo_home: Path):
             assert (article.sentiment, article.sentiment_source, article.sentiment_model) == \
                 (source.sentiment, "provided", None), name
         added = dict(id=None, content_hash=None, ingested_at=None, date_source=None,
-                     sentiment=source.sentiment, sentiment_source=None, sentiment_model=None)
+                     sentiment=source.sentiment, sentiment_source=None, sentiment_model=None,
+                     tickers=())  # computed at ingest from the text
         assert article.replace(**added) == source, name
     assert Counter(a.sentiment_source for a in stored.values()) == {"provided": 36, "computed": 16}
 
@@ -164,7 +165,7 @@ def test_the_page_copy_and_the_export_come_in_like_everything_else(demo_home: Pa
     label, model = enrich.classify_sentiment(PAGE.body, title=PAGE.title)
     assert page == PAGE.replace(
         id=PAGE_ID, ingested_at=page.ingested_at, sentiment=label, sentiment_source="computed",
-        sentiment_model=model, content_hash=compute_content_hash(PAGE.body))
+        sentiment_model=model, content_hash=compute_content_hash(PAGE.body), tickers=("BTC",))
     assert "Northbeam Crypto" in PAGE_COPY.read_text(encoding="utf-8")
     for record, article_id in zip(RECORDS, RECORD_IDS):
         article = stored[article_id]

@@ -54,6 +54,7 @@ def test_article(client) -> None:
         "source_url": None,
         "sentiment": "NEUTRAL",
         "tags": ["FED", "RATES", "MARKETS"],
+        "tickers": [],
         "lang": "en",
         "category": "MACRO",
         "author": "Marketwire Staff",
@@ -90,7 +91,7 @@ def test_openapi_describes_every_api_route(app, client) -> None:
     assert set(spec["paths"]) == routes == {"/api/search", "/api/facets", "/api/articles/{id}",
                                             "/api/openapi.json"}
     names = [p["name"] for p in spec["paths"]["/api/search"]["get"]["parameters"]]
-    assert names == ["q", "source", "tag", "sentiment", "category", "lang", "from", "to", "undated", "sort",
+    assert names == ["q", "source", "tag", "ticker", "sentiment", "category", "lang", "from", "to", "undated", "sort",
                      "page", "per_page", "as_of", "drafts"]
     # every $ref resolves
     def refs(node):

@@ -1,5 +1,5 @@
-"""The sentiment benchmark: our labelled crypto set, its fixed split, and the quality floors checked
-through the ingest path (the same run the README quotes, without VADER and the timing)."""
+"""The data benchmarks (sentiment, tickers): our labelled sets, their fixed split, and the quality
+floors checked through the ingest path (the runs the README quotes, without VADER and timing)."""
 
 from __future__ import annotations
 
@@ -27,3 +27,13 @@ def test_the_bench_meets_every_floor_through_the_ingest_path() -> None:
     assert result.exit_code == 0, result.output
     assert result.output.count(": ok") == len(FLOORS)
     assert "BELOW" not in result.output
+
+
+def test_the_ticker_bench_meets_its_floors() -> None:
+    from scripts import bench_tickers
+
+    rows = bench_tickers.read_ticker_set()
+    assert (len(rows), sum(len(expected) for expected, _ in rows)) == (200, 185)
+    result = CliRunner().invoke(bench_tickers.main, ["--no-speed"])
+    assert result.exit_code == 0, result.output
+    assert result.output.count(": ok") == len(bench_tickers.FLOORS)
