@@ -17,7 +17,7 @@ from typing import Any
 
 from archive.article import Article, parse_datetime
 from archive.errors import FormatError, InputError, NewsarchiveError
-from archive.extract import decode_html, extract_article, web_source
+from archive.extract import decode_html, extract_article, prepare, web_source
 from archive.fetch import HTML_TYPES, media_type
 from archive.importers.html import with_raw
 from archive.types import Failure, IngestOptions
@@ -115,6 +115,7 @@ def _record_article(payload: bytes, uri: str | None, headers: Any, warc_date: st
     charset = None
     if content_type and "charset=" in content_type.lower():
         charset = content_type.lower().split("charset=", 1)[1].split(";")[0].strip(" \"'")
+    prepare()  # the first page's loading is not that page's time
     with time_limit(options.extract_timeout):
         draft = extract_article(decode_html(payload, charset), url=uri)
     fetched = _warc_date(warc_date)
