@@ -102,8 +102,10 @@ class UnitDone:
 
 # ---------------------------------------------------------------------------------- planning --
 
-def plan_units(items: Sequence[str], options: IngestOptions) -> list[WorkUnit]:
-    """The units of work for expanded inputs, in input order."""
+def plan_units(items: Sequence[str], options: IngestOptions, *,
+               slice_records: int = SLICE_RECORDS) -> list[WorkUnit]:
+    """The units of work for expanded inputs, in input order (``slice_records`` records per
+    slice of a JSON lines or CSV file)."""
     units: list[WorkUnit] = []
     group: list[str] = []
     group_shape: str | None = None
@@ -130,7 +132,7 @@ def plan_units(items: Sequence[str], options: IngestOptions) -> list[WorkUnit]:
             size = 0
         if shape in ("jsonl", "csv") and path.is_file():
             close_group()
-            units.extend(_slices(path, shape, size, fingerprint))
+            units.extend(_slices(path, shape, size, fingerprint, slice_records))
             continue
         if shape in ("warc", "json", "feed", "jsonl", "csv") or GROUP_FILES.get(shape, 1) == 1:
             close_group()
@@ -146,7 +148,7 @@ def plan_units(items: Sequence[str], options: IngestOptions) -> list[WorkUnit]:
     return units
 
 
-def _slices(path: Path, shape: str, size: int, fingerprint: str) -> list[WorkUnit]:
+def _slices(path: Path, shape: str, size: int, fingerprint: str, slice_records: int) -> list[WorkUnit]:
     from archive.importers import bulk
 
     if size > MAX_INPUT_BYTES.get(shape, size):
@@ -154,7 +156,7 @@ def _slices(path: Path, shape: str, size: int, fingerprint: str) -> list[WorkUni
     try:
         with path.open("rb") as stream:
             header = bulk.read_csv_header(stream, str(path)) if shape == "csv" else None
-            pieces = list(bulk.slice_records(stream, shape, SLICE_RECORDS, name=str(path)))
+            pieces = list(bulk.slice_records(stream, shape, slice_records, name=str(path)))
     except (OSError, NewsarchiveError):
         pieces = []
     if not pieces:  # empty, unreadable, no header: the importer says why
@@ -328,7 +330,7 @@ def resumed_unit(home: Path, unit: WorkUnit) -> UnitDone | None:
 
 #: ``index(items)``: add or replace these saved articles in the search index
 IndexFunction = Callable[[list[tuple[Path, Article]]], None]
-#: ``missing(results)``: the saved results (of resumed units) the index does not hold
+#: ``missing(results)``: the results of unchanged articles whose file the index does not hold
 MissingFunction = Callable[[list[InputResult]], list[InputResult]]
 
 
@@ -372,8 +374,10 @@ def run_batch(
     ran = runner(todo, context)
     for number, unit in enumerate(units):
         done = resumed[number] if number in resumed else next(ran)
-        if done.resumed and missing is not None:
-            pending.extend(_read_back(missing([r for r in done.results if r.path])))
+        if missing is not None:  # unchanged files the index may lack (a run killed before it)
+            kept = [r for r in done.results if r.path and r.status == "unchanged"]
+            if kept:
+                pending.extend(_read_back(missing(kept)))
         pending.extend(done.saved)
         report.records += done.records
         if on_unit is not None:

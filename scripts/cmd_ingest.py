@@ -20,7 +20,7 @@ import click
 from archive.article import Article
 from archive.errors import NewsarchiveError
 from archive.ingest import FORMATS, expand_inputs
-from archive.pipeline import INDEX_BATCH
+from archive.pipeline import INDEX_BATCH, SLICE_RECORDS
 from archive.types import IngestOptions, InputResult
 from archive.store import SaveResult, Store
 from scripts.common import friendly_errors, home_option
@@ -114,6 +114,7 @@ class IndexUpdater:
         self.pending: list[tuple[Path, Article]] = []
         #: ``(path, reason)`` of saved articles the index refused (a value it cannot hold)
         self.refused: list[tuple[str, str]] = []
+        self.locator: Any = None  # index.locate.IndexLocator, for ``missing``
 
     def add(self, saved: SaveResult) -> None:
         """One saved article (``reextract``), sent with the others in ``INDEX_BATCH``es."""
@@ -146,10 +147,16 @@ class IndexUpdater:
     def missing(self, results: list[InputResult]) -> list[InputResult]:
         """The saved articles the index does not hold at their path (a run killed before its
         index update); the batch reads them back from their files."""
-        from index.locate import IndexLocator
+        if self.locator is None:
+            from index.locate import IndexLocator
 
-        with IndexLocator(self.home) as locator:
-            return [r for r in results if r.id and locator(r.id) != Path(r.path or "")]
+            self.locator = IndexLocator(self.home)
+        return [r for r in results if r.id and self.locator(r.id) != Path(r.path or "")]
+
+    def close(self) -> None:
+        if self.locator is not None:
+            self.locator.close()
+            self.locator = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"updated": self.indexed, "error": self.error,
@@ -221,6 +228,8 @@ def _display_path(path: str | None, home: Path) -> str:
 @click.option("--extract-timeout", type=click.FloatRange(min=0), default=DEFAULT_EXTRACT_TIMEOUT,
               show_default=True, metavar="SECONDS",
               help="Time limit for extracting one page; a page over it fails alone (0: no limit).")
+@click.option("--slice-records", type=click.IntRange(min=1), default=SLICE_RECORDS, hidden=True,
+              help="Records per unit of work of a JSON lines or CSV file (tests, tuning).")
 @click.option("--list", "list_all", is_flag=True,
               help="List every article even when a progress bar runs on a terminal.")
 @click.option("--json", "as_json", is_flag=True,
@@ -230,7 +239,7 @@ def _display_path(path: str | None, home: Path) -> str:
 def ingest(home: Path, inputs: tuple[str, ...], feed: bool, source: str | None,
            date_text: str | None, tags: tuple[str, ...], shape: str, mappings: tuple[str, ...],
            value_mappings: tuple[str, ...], workers: int | None, extract_timeout: float,
-           list_all: bool, as_json: bool, quiet: bool) -> None:
+           slice_records: int, list_all: bool, as_json: bool, quiet: bool) -> None:
     """Take articles in from URLs, files, folders or stdin (-) and index them.
 
     Each input becomes one Markdown file per article under HOME/articles (a feed, a bulk
@@ -273,7 +282,7 @@ def ingest(home: Path, inputs: tuple[str, ...], feed: bool, source: str | None,
 
     check_mapping(options.mapping)
     check_value_mapping(options.value_mapping)
-    units = plan_units(items, options)
+    units = plan_units(items, options, slice_records=slice_records)
     updater = IndexUpdater(home)
     results: list[InputResult] = []
     total = sum(u.records for u in units)
@@ -314,6 +323,7 @@ def ingest(home: Path, inputs: tuple[str, ...], feed: bool, source: str | None,
                 else:
                     click.echo(line)
     finally:
+        updater.close()
         if bar is not None:
             bar.close()
 

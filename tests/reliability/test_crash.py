@@ -7,6 +7,7 @@ run finishes the job. The default run does a few trials; ``-m slow`` does 50 of 
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
@@ -192,3 +193,107 @@ def test_killed_ingest_leaves_whole_files_many_times(tmp_path: Path) -> None:
     figures = crash_trials(tmp_path, trials=50, seed=2026)
     print(f"\ningest fault injection: {figures}")
     assert figures["kills"] >= 25, figures
+
+
+# ------------------------------------------------------------------- bulk and HTML ingest --
+
+VOLATILE = ("ingestedAt:", "fetchedAt:")
+
+
+def _steady(text: str) -> str:
+    """An article file without the fields that name the moment of the run."""
+    return "".join(line for line in text.splitlines(keepends=True) if not line.startswith(VOLATILE))
+
+
+def write_bulk_inputs(folder: Path, kind: str) -> Path:
+    """A JSON lines export of 200 records, or a folder of 12 saved pages."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if kind == "jsonl":
+        export = folder / "wire.jsonl"
+        with export.open("w", encoding="utf-8") as out:
+            for i in range(200):
+                topic = TOPICS[i % len(TOPICS)]
+                out.write(json.dumps({
+                    "title": f"Wire {i}: {topic} steady into month-end",
+                    "body": f"Desks tracking {topic} reported balanced books in week {i}. Figures are due on "
+                            f"day {i % 28 + 1}.",
+                    "publishedAt": f"2025-{i % 12 + 1:02d}-{i % 27 + 1:02d}T09:30:00Z",
+                    "source": SOURCES[i % len(SOURCES)], "sentiment": "NEUTRAL"}) + "\n")
+        return export
+    pages = folder / "pages"
+    pages.mkdir(exist_ok=True)
+    for i in range(12):
+        topic = TOPICS[i % len(TOPICS)]
+        paragraphs = "".join(f"<p>Analysts tracking {topic} said volumes in week {i} were steady, with desks "
+                             f"in London and Singapore reporting balanced order books ({j}).</p>" for j in range(6))
+        (pages / f"page-{i:02d}.html").write_text(
+            f"<html><head><title>Desk page {i}: {topic}</title>"
+            f"<meta property='article:published_time' content='2025-{i % 12 + 1:02d}-03T09:00:00Z'></head>"
+            f"<body><article><h1>Desk page {i}: {topic}</h1>{paragraphs}</article></body></html>",
+            encoding="utf-8")
+    return pages
+
+
+def run_cli_ingest(home: Path, source: Path) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-m", "scripts.cli", "ingest", "--json", "--slice-records", "25",
+         "--home", str(home), str(source)],
+        cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout)
+
+
+def bulk_crash_trials(tmp_path: Path, kind: str, trials: int, seed: int) -> dict[str, int]:
+    rng = random.Random(seed)
+    source = write_bulk_inputs(tmp_path / "inputs", kind)
+    started = time.monotonic()
+    reference = run_cli_ingest(tmp_path / "reference", source)
+    full = time.monotonic() - started
+    expected = {r["id"]: _steady(Path(r["path"]).read_text(encoding="utf-8")) for r in reference["results"]}
+    units = reference["batch"]["units"]
+    assert {r["status"] for r in reference["results"]} == {"created"} and units > 1
+    kills = resumed = 0
+    for trial in range(trials):
+        home = tmp_path / f"bulk-{trial}"
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "scripts.cli", "ingest", "-q", "--slice-records", "25", "--home", str(home),
+             str(source)], cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.3, full))
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            kills += 1
+        proc.wait(timeout=60)
+        time.sleep(0.2)  # the workers follow their parent (PR_SET_PDEATHSIG)
+        # whatever was written is whole and is the article as an uninterrupted run writes it
+        for path in Store(home).iter_paths():
+            article = read_article(path)
+            assert _steady(path.read_text(encoding="utf-8")) == expected[article.id], path
+        markers = len(list((home / ".ingest").rglob("*.json"))) if (home / ".ingest").exists() else 0
+        # the rerun finishes the job: no finished unit is extracted again, nothing is lost or doubled
+        rerun = run_cli_ingest(home, source)
+        assert rerun["batch"]["resumed"] == markers
+        resumed += markers
+        assert rerun["summary"]["failed"] == 0
+        assert sorted(r["id"] for r in rerun["results"]) == sorted(expected)
+        on_disk = {read_article(p).id: _steady(p.read_text(encoding="utf-8")) for p in Store(home).iter_paths()}
+        assert on_disk == expected
+        assert searchable(home) == len(expected)
+        again = run_cli_ingest(home, source)
+        assert again["summary"] == {"created": 0, "updated": 0, "unchanged": len(expected), "failed": 0}
+        assert again["batch"]["resumed"] == units
+    return {"trials": trials, "kills": kills, "resumed": resumed}
+
+
+@pytest.mark.parametrize("kind", ["jsonl", "html"])
+def test_killed_bulk_ingest_resumes_without_redoing_saved_units(tmp_path: Path, kind: str) -> None:
+    figures = bulk_crash_trials(tmp_path, kind, trials=1, seed=5)
+    assert figures["trials"] == 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["jsonl", "html"])
+def test_killed_bulk_ingest_many_times(tmp_path: Path, kind: str) -> None:
+    figures = bulk_crash_trials(tmp_path, kind, trials=20, seed=2027)
+    print(f"\n{kind} bulk ingest fault injection: {figures}")
+    assert figures["kills"] >= 10 and figures["resumed"] > 0, figures
