@@ -64,3 +64,7 @@ class IndexUnavailable(NewsarchiveError):
 
 class TimeLimitExceeded(InputError):
     """One page's extraction ran past its time limit (``archive.timelimit``)."""
+
+
+class ClusterUnavailable(NewsarchiveError):
+    """The Dask cluster asked for cannot be reached, or dask is not installed."""

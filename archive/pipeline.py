@@ -369,6 +369,8 @@ def run_batch(
     if runner is None:
         report.workers = choose_workers(todo, workers)
         runner = local_runner(report.workers)
+    else:
+        report.workers = 0  # the runner's own (a cluster's workers)
     pending: list[tuple[Path, Article]] = []
     last_index = time.monotonic()
     ran = runner(todo, context)

@@ -225,6 +225,9 @@ def _display_path(path: str | None, home: Path) -> str:
                    "sentiment:bullish=POSITIVE (repeatable; an empty TO drops the value).")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Worker processes for a large batch [default: one per core].")
+@click.option("--cluster", metavar="tcp://HOST:8786", envvar="NEWSARCHIVE_CLUSTER", default=None,
+              help="Run the units of work as tasks on this Dask scheduler (needs "
+                   "newsarchive[cluster]; HOME and the inputs at the same paths on every worker).")
 @click.option("--extract-timeout", type=click.FloatRange(min=0), default=DEFAULT_EXTRACT_TIMEOUT,
               show_default=True, metavar="SECONDS",
               help="Time limit for extracting one page; a page over it fails alone (0: no limit).")
@@ -238,7 +241,8 @@ def _display_path(path: str | None, home: Path) -> str:
 @friendly_errors
 def ingest(home: Path, inputs: tuple[str, ...], feed: bool, source: str | None,
            date_text: str | None, tags: tuple[str, ...], shape: str, mappings: tuple[str, ...],
-           value_mappings: tuple[str, ...], workers: int | None, extract_timeout: float,
+           value_mappings: tuple[str, ...], workers: int | None, cluster: str | None,
+           extract_timeout: float,
            slice_records: int, list_all: bool, as_json: bool, quiet: bool) -> None:
     """Take articles in from URLs, files, folders or stdin (-) and index them.
 
@@ -303,10 +307,15 @@ def ingest(home: Path, inputs: tuple[str, ...], feed: bool, source: str | None,
         bar.update(done.records)
 
     report = BatchReport()
+    runner = None
+    if cluster:
+        from archive.cluster import dask_runner
+
+        runner = dask_runner(cluster)
     try:
         for result in run_batch(units, UnitContext(home, options, open_store), index=updater,
-                                missing=updater.missing, workers=workers, on_unit=advance,
-                                report=report):
+                                missing=updater.missing, workers=workers, runner=runner,
+                                on_unit=advance, report=report):
             results.append(result)
             if as_json:
                 continue
@@ -335,7 +344,7 @@ def ingest(home: Path, inputs: tuple[str, ...], feed: bool, source: str | None,
             "summary": summary,
             "index": updater.to_dict(),
             "batch": {"units": report.units, "resumed": report.resumed, "workers": report.workers,
-                      "records": report.records},
+                      "records": report.records, **({"cluster": cluster} if cluster else {})},
         }, indent=2, ensure_ascii=False))
     else:
         for path, reason in updater.refused:

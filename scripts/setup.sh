@@ -23,7 +23,7 @@ if [[ ! -x .venv/bin/python ]]; then
   "$python" -m venv .venv
 fi
 extras=""
-(( want_tests )) && extras="[test,bench]"
+(( want_tests )) && extras="[test,bench,cluster]"
 (( want_bench )) && extras="[bench]"
 echo "==> installing newsarchive${extras} into .venv"
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
