@@ -97,15 +97,24 @@ def _index_state(ix: whoosh.index.Index) -> tuple[dict[str, _Known], dict[str, d
     return known, tombstones
 
 
+#: ``builder(home, folder, rels, entries, progress) -> segments``: writes the segments of a full
+#: rebuild into ``folder`` and fills ``entries`` (rel -> what each file gave); ``index.cluster``
+#: has one that runs on a Dask cluster
+SegmentBuilder = Callable[[Path, Path, list[str], dict[str, Loaded], "Progress | None"], list]
+
+
 def reindex(home: Path, *, procs: int | None = None, changed_only: bool = False,
-            progress: Progress | None = None) -> ReindexReport:
+            progress: Progress | None = None,
+            segment_builder: SegmentBuilder | None = None) -> ReindexReport:
     """Rebuild the index from the article files.
 
     Full (default): build a new index in a new folder with ``procs`` worker processes (default:
     every core), then swap it in. ``changed_only``: update the live index in place, reading only
     the files whose bytes changed since they were indexed, and turn the documents of deleted
     files into tombstones (a full rebuild when there is no usable index). Files that fail to
-    parse are listed in the report with the reason; the index is built from the rest."""
+    parse are listed in the report with the reason; the index is built from the rest.
+    ``segment_builder`` builds the segments of a full rebuild instead of the local workers (a
+    cluster); ``changed_only`` always runs here."""
     home = Path(home)
     started = time.monotonic()
     procs = max(1, procs or os.cpu_count() or 1)
@@ -123,7 +132,7 @@ def reindex(home: Path, *, procs: int | None = None, changed_only: bool = False,
             if ix is not None:
                 report = _reindex_changed(home, ix, procs, progress)
         if report is None:
-            report = _reindex_full(home, procs, progress)
+            report = _reindex_full(home, procs, progress, segment_builder)
     report.seconds = time.monotonic() - started
     return report
 
@@ -132,7 +141,8 @@ def _relative_paths(home: Path) -> list[str]:
     return [p.relative_to(home).as_posix() for p in Store(home).iter_paths()]
 
 
-def _reindex_full(home: Path, procs: int, progress: Progress | None) -> ReindexReport:
+def _reindex_full(home: Path, procs: int, progress: Progress | None,
+                  segment_builder: SegmentBuilder | None = None) -> ReindexReport:
     root = index_root(home)
     report = ReindexReport(mode="full")
     rels = _relative_paths(home)
@@ -148,7 +158,10 @@ def _reindex_full(home: Path, procs: int, progress: Progress | None) -> ReindexR
     workers = min(procs, max(1, len(rels) // MIN_FILES_PER_WORKER))
     report.procs = workers
     entries: dict[str, Loaded] = {}  # rel -> what was indexed (id, hashes) or why it failed
-    if workers == 1:
+    if segment_builder is not None:
+        report.procs = 0  # the cluster's workers
+        segments = segment_builder(home, folder, rels, entries, progress)
+    elif workers == 1:
         segments = inline_segment(home, folder, rels, entries, progress)
     else:
         segments = build_segments(home, folder, rels, workers, entries, progress)

@@ -68,6 +68,15 @@ def _without_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
+def build_one_segment(home: str, folder: str, rels: list[str]) -> tuple[list[Loaded], Any]:
+    """One segment of ``rels`` written into the build ``folder``: what each file gave, and the
+    segment (``None`` if nothing was added). A task of its own, for ``index.cluster``."""
+    writer = BulkSegmentWriter(open_folder(Path(folder)), _lk=False)
+    with _without_cyclic_gc():
+        loaded = _index_chunk(writer, Path(home), rels)
+        return loaded, _finish_segment(writer)
+
+
 def inline_segment(home: Path, folder: Path, rels: list[str], entries: dict[str, Loaded],
                     progress: Progress | None) -> list:
     ix = open_folder(folder)

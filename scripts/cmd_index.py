@@ -42,9 +42,12 @@ class _Bar:
                    "were indexed, and keep deleted articles as tombstones.")
 @click.option("--procs", type=click.IntRange(min=1), default=None,
               help="Worker processes for a full rebuild (default: every core).")
+@click.option("--cluster", metavar="tcp://HOST:8786", envvar="NEWSARCHIVE_CLUSTER", default=None,
+              help="Build the segments of a full rebuild as tasks on this Dask scheduler (needs "
+                   "newsarchive[cluster]; HOME at the same path on every worker).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @friendly_errors
-def reindex(home: Path, changed: bool, procs: int | None, as_json: bool) -> None:
+def reindex(home: Path, changed: bool, procs: int | None, cluster: str | None, as_json: bool) -> None:
     """Rebuild the search index from the article files under HOME/articles.
 
     A full rebuild writes a new index next to the current one and swaps it in when it is
@@ -53,9 +56,15 @@ def reindex(home: Path, changed: bool, procs: int | None, as_json: bool) -> None
     (exit status 1); the index is built from the rest."""
     from index.build import reindex as run_reindex
 
+    builder = None
+    if cluster and not changed:
+        from index.cluster import dask_segment_builder
+
+        builder = dask_segment_builder(cluster)
     bar = _Bar(enabled=sys.stderr.isatty() and not as_json)
     try:
-        report = run_reindex(home, procs=procs, changed_only=changed, progress=bar)
+        report = run_reindex(home, procs=procs, changed_only=changed, progress=bar,
+                             segment_builder=builder)
     finally:
         bar.close()
     if as_json:
@@ -63,7 +72,7 @@ def reindex(home: Path, changed: bool, procs: int | None, as_json: bool) -> None
     else:
         rate = report.files / report.seconds if report.seconds else 0.0
         how = "updated in place" if report.mode == "changed" else f"rebuilt with {report.procs} " + (
-            "process" if report.procs == 1 else "processes")
+            "process" if report.procs == 1 else "processes") if report.procs else f"rebuilt on {cluster}"
         click.echo(f"Index {how}: {report.files} files in {report.seconds:.1f} s ({rate:.0f} files/s).")
         click.echo(f"  {report.added} added, {report.updated} updated, {report.deleted} deleted, "
                    f"{report.unchanged} unchanged, {report.failed} failed.")

@@ -143,10 +143,13 @@ def search(home: Path, q: str) -> list[tuple[str, str]]:
         return [(h.id, h.title) for h in service.search(SearchQuery(q=q, per_page=100, sort="date")).hits]
 
 
-def test_cluster_ingest_matches_a_local_one_even_when_a_worker_dies(tmp_path: Path, cluster: Cluster) -> None:
-    inputs = write_inputs(tmp_path / "inputs", warcs=6, pages=6, records=60)
+def cluster_trial(tmp_path: Path, cluster: Cluster, *, warcs: int, pages: int, records: int) -> None:
+    """Ingest a WARC set and a JSON lines export on the cluster, killing one worker once the
+    first unit is done; then compare with a local ingest, rerun, and reindex on the cluster."""
+    total = warcs * pages + records
+    inputs = write_inputs(tmp_path / "inputs", warcs=warcs, pages=pages, records=records)
     local = ingest(tmp_path / "local", inputs)
-    assert local["summary"] == {"created": 96, "updated": 0, "unchanged": 0, "failed": 0}
+    assert local["summary"] == {"created": total, "updated": 0, "unchanged": 0, "failed": 0}
 
     home = tmp_path / "on-cluster"
     proc = subprocess.Popen([sys.executable, "-m", "scripts.cli", "ingest", "--json", "--slice-records", "10",
@@ -161,18 +164,36 @@ def test_cluster_ingest_matches_a_local_one_even_when_a_worker_dies(tmp_path: Pa
     assert proc.returncode == 0, err[-3000:]
     report = json.loads(out)
     assert report["summary"]["failed"] == 0
-    assert report["summary"]["created"] + report["summary"]["unchanged"] == 96  # a retried unit may find its files
+    assert report["summary"]["created"] + report["summary"]["unchanged"] == total  # a retried unit may find its files
     assert report["batch"]["cluster"] == cluster.address
 
     assert steady_home(home) == steady_home(tmp_path / "local")
     assert raw_files(home) == raw_files(tmp_path / "local")
     for q in ("copper", "stablecoin reserves", "desk report", "wire"):
         assert search(home, q) == search(tmp_path / "local", q)
-    assert len(search(home, "steady OR desk")) == 96
+    assert len(search(home, "steady OR desk")) == total
 
     rerun = ingest(home, inputs, "--cluster", cluster.address)  # one worker left
-    assert rerun["summary"] == {"created": 0, "updated": 0, "unchanged": 96, "failed": 0}
+    assert rerun["summary"] == {"created": 0, "updated": 0, "unchanged": total, "failed": 0}
     assert rerun["batch"]["resumed"] == rerun["batch"]["units"]
+
+    # a full reindex whose segments are built on the cluster answers as the local index does
+    done = subprocess.run([sys.executable, "-m", "scripts.cli", "reindex", "--json", "--cluster", cluster.address,
+                           "--home", str(home)], cwd=REPO, env=ENV, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(done.stdout)
+    assert (report["mode"], report["procs"], report["documents"], report["failed"]) == ("full", 0, total, 0)
+    for q in ("copper", "stablecoin reserves", "desk report", "wire"):
+        assert search(home, q) == search(tmp_path / "local", q)
+
+
+def test_cluster_ingest_matches_a_local_one_even_when_a_worker_dies(tmp_path: Path, cluster: Cluster) -> None:
+    cluster_trial(tmp_path, cluster, warcs=3, pages=3, records=30)
+
+
+@pytest.mark.slow
+def test_cluster_ingest_of_a_larger_set_with_a_worker_killed(tmp_path: Path, cluster: Cluster) -> None:
+    cluster_trial(tmp_path, cluster, warcs=12, pages=10, records=300)
 
 
 def test_an_unreachable_cluster_is_one_clear_line(tmp_path: Path) -> None:
