@@ -188,7 +188,10 @@ def _parse(html: str, url: str | None) -> Any:
     # lxml refuses str input with an XML encoding declaration; drop it (we decoded already)
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
     try:
-        parser = lxml.html.HTMLParser(collect_ids=False, huge_tree=False)
+        # without comments and processing instructions: trafilatura drops such a node together
+        # with its tail, the text that follows it up to the next element (whole paragraphs)
+        parser = lxml.html.HTMLParser(collect_ids=False, huge_tree=False,
+                                      remove_comments=True, remove_pis=True)
         tree = lxml.html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError) as exc:
         raise InputError(f"the page could not be read as HTML ({exc})", source=url) from None
@@ -221,14 +224,22 @@ _PLAIN_BRACKETS = re.compile(r"\\\[([^\[\]\\\n]{0,200})\\\](?![(\[:])")
 _SPACED = re.compile(r"(?<=\s)\\([*<])(?=\s)")
 
 
+# a line that ends a sentence, then (one newline) a plain line that starts one
+_RUN_ON = re.compile(r"(?m)^(?![ \t]*(?:[-*+>|#]|\d{1,3}[.)]\s))(.*[.!?][\"”’)]?)\n(?=[\"“‘(]?[A-Z0-9])"
+                     r"(?![ \t]*(?:[-*+>|#]|\d{1,3}[.)]\s))")
+
+
 def tidy_markdown(text: str) -> str:
     """Drop the backslash escapes trafilatura adds that CommonMark does not need, so the stored
     text reads as written (``Liebe_r``, ``[1]``, ``5 * 3``) and renders the same: an underscore
     inside a word, a bracket pair not followed by ``(``/``[``/``:``, a ``*`` or ``<`` between
-    spaces."""
+    spaces. Text between blocks (after a removed comment, say) comes out of trafilatura joined
+    to the next paragraph by one newline, which Markdown reads as one paragraph: a line that
+    ends a sentence and a plain line after it become two paragraphs."""
     text = _INTRAWORD_UNDERSCORE.sub("_", text)
     text = _PLAIN_BRACKETS.sub(r"[\1]", text)
-    return _SPACED.sub(r"\1", text)
+    text = _SPACED.sub(r"\1", text)
+    return _RUN_ON.sub("\\1\n\n", text)
 
 
 def _drop_leading_title(text: str, title: str) -> str:
