@@ -21,6 +21,7 @@ from archive.identity import derive_id
 from archive.store import MAX_FILE_BYTES, decode_text, parse_article
 from index.analysis import LangText, article_text
 from index.schema import INDEX_FIELD_OF, build_schema
+from index.story_ids import telling_bytes
 
 #: index field -> the frontmatter key that messages name
 FRONTMATTER_KEY = {field: key for key, field in INDEX_FIELD_OF.items()}
@@ -133,6 +134,8 @@ class Loaded:
     error: str | None
     mtime_ns: int
     size: int
+    #: what the story table keeps of the article (``index.story_ids``)
+    telling: bytes = b""
 
 
 def load_file(home: Path, rel: str) -> Loaded:
@@ -157,7 +160,7 @@ def load_file(home: Path, rel: str) -> Loaded:
         return Loaded(rel, None, f"cannot be read ({type(exc).__name__}: {exc})",
                       st.st_mtime_ns, st.st_size)
     doc["file_hash"] = file_hash(data)
-    return Loaded(rel, doc, None, st.st_mtime_ns, st.st_size)
+    return Loaded(rel, doc, None, st.st_mtime_ns, st.st_size, telling_bytes(article))
 
 
 def stat_key(path: Path) -> tuple[int, int]:
@@ -192,4 +195,4 @@ def slim(loaded: Loaded) -> Loaded:
     if loaded.doc is None:
         return loaded
     doc = {k: loaded.doc[k] for k in ("id", "file_hash", "path") if k in loaded.doc}
-    return Loaded(loaded.rel, doc, None, loaded.mtime_ns, loaded.size)
+    return Loaded(loaded.rel, doc, None, loaded.mtime_ns, loaded.size, loaded.telling)

@@ -20,7 +20,8 @@ from archive.article import Article
 from archive.errors import FormatError
 from index.bulkwriter import UnindexableValue
 from index.documents import FRONTMATTER_KEY, document_for, file_hash, tombstone
-from index.live import live_writer
+from index.live import current_index_path, live_writer
+from index.story_ids import add_stories, telling_bytes
 
 #: incremental commits merge only segments smaller than this, and only once there are many
 SMALL_SEGMENT_DOCS = 2_000
@@ -72,13 +73,15 @@ def update_documents(home: Path, items: list[tuple[Path, Article]], *,
     if not items:
         return failures
     home = Path(home)
-    docs = []
+    docs: list[dict[str, Any]] = []
+    tellings: dict[str, bytes] = {}
     for path, article in items:
         try:
             doc = document_for(article, path, home)
         except FormatError as exc:
             failures.append((_rel(path, home), exc.message))
             continue
+        tellings[doc["id"]] = telling_bytes(article)
         try:
             doc["file_hash"] = file_hash((home / doc["path"]).read_bytes())
         except OSError:
@@ -88,8 +91,9 @@ def update_documents(home: Path, items: list[tuple[Path, Article]], *,
         return failures
     writer = live_writer(home, timeout, bulk=True)
     try:
-        for doc in _last_per_id(docs):
-            index_document(writer, doc, doc["path"], failures)
+        indexed = [doc["id"] for doc in _last_per_id(docs)
+                   if index_document(writer, doc, doc["path"], failures)]
+        add_stories(current_index_path(home), [(i, tellings[i]) for i in indexed])
     except BaseException:
         writer.cancel()
         raise

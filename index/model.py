@@ -8,6 +8,7 @@ between a facet's name and its URL parameter is ``FACET_PARAMS``.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
@@ -20,6 +21,8 @@ SORTS = ("relevance", "newest", "oldest")
 #: ``include``: listed even with a date range; ``exclude``: never listed; ``only``: only they
 #: (what the histogram's "date unknown" bucket links to; no date range then).
 UNDATED_CHOICES = ("", "include", "exclude", "only")
+#: what facet counts, the histogram and timelines count
+UNITS = ("articles", "stories")
 MAX_PER_PAGE = 100
 MAX_PAGE = 10_000
 #: limits on a search's parameters (a request over them is refused with a 400, never truncated):
@@ -50,7 +53,7 @@ FACET_PARAMS = {
 
 #: every parameter a search takes, in the order ``SearchQuery.to_params`` writes them
 SEARCH_PARAMS = ("q", *FACET_PARAMS.values(), "from", "to", "undated", "sort", "per_page", "as_of",
-                 "drafts", "page")
+                 "drafts", "story", "collapse", "unit", "page")
 #: parameters that links from elsewhere carry (analytics): accepted and ignored
 IGNORED_PARAMS = ("fbclid", "gclid", "mc_cid", "mc_eid")
 IGNORED_PREFIX = "utm_"
@@ -60,7 +63,8 @@ PARAM_HINTS = {"tags": "tag", "tickers": "ticker", "symbol": "ticker", "sources"
                "language": "lang", "languages": "lang", "categories": "category",
                "date_from": "from", "date_to": "to", "since": "from", "until": "to",
                "order": "sort", "sort_by": "sort", "asof": "as_of", "draft": "drafts",
-               "dateless": "undated", "undated_only": "undated"}
+               "dateless": "undated", "undated_only": "undated",
+               "group": "collapse", "dedupe": "collapse", "story_id": "story"}
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,12 @@ class SearchQuery:
     include_drafts: bool = False
     #: articles without a known date: one of ``UNDATED_CHOICES``
     undated: str = ""
+    #: one hit per story (its first version in the result's order), with the number of versions
+    collapse: bool = True
+    #: what facet counts and the histogram count: articles or stories
+    unit: str = "articles"
+    #: only the versions of this story (a story id: the id of its first article)
+    story: str | None = None
 
     def filters(self) -> dict[str, tuple[str, ...]]:
         return {name: getattr(self, name) for name in FACET_PARAMS}
@@ -111,6 +121,12 @@ class SearchQuery:
             params.append(("as_of", self.as_of.isoformat().replace("+00:00", "Z")))
         if self.include_drafts:
             params.append(("drafts", "1"))
+        if self.story:
+            params.append(("story", self.story))
+        if not self.collapse:
+            params.append(("collapse", "0"))
+        if self.unit != "articles":
+            params.append(("unit", self.unit))
         if self.page != 1:
             params.append(("page", str(self.page)))
         return params
@@ -128,9 +144,13 @@ class SearchQuery:
     def cleared(self, facet: str | None = None) -> "SearchQuery":
         """Without one facet's filters (or, with no facet, without any filter or date range)."""
         if facet is None:
-            return replace(self, page=1, date_from=None, date_to=None, undated="",
+            return replace(self, page=1, date_from=None, date_to=None, undated="", story=None,
                            **{name: () for name in FACET_PARAMS})
         return replace(self, **{facet: ()}, page=1)
+
+    def versions_of(self, story: str) -> "SearchQuery":
+        """The same search listing every matching version of one story."""
+        return replace(self, story=story, collapse=False, page=1)
 
     def with_page(self, page: int) -> "SearchQuery":
         return replace(self, page=page)
@@ -207,6 +227,10 @@ class Hit:
     ingested: datetime | None = None
     #: upper-case symbols, as the file writes them
     tickers: tuple[str, ...] = ()
+    #: the story id (the id of the story's first article)
+    story: str | None = None
+    #: matching articles of this story, this one included (1 when results are not collapsed)
+    versions: int = 1
 
 
 @dataclass(frozen=True)
@@ -224,6 +248,8 @@ class SearchResult:
     as_of: datetime | None = None
     #: matches without a known date, counted apart from ``histogram``
     undated: UndatedCount = UndatedCount(0, True, "?")
+    #: distinct stories among the matches
+    stories: int = 0
 
     @property
     def page(self) -> int:
@@ -234,14 +260,22 @@ class SearchResult:
         return self.query.per_page
 
     @property
+    def listed(self) -> int:
+        """Entries the result lists over all pages: stories when collapsed, else articles."""
+        return self.stories if self.query.collapse else self.total
+
+    @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.query.per_page))
+        return max(1, -(-self.listed // self.query.per_page))
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape shared by ``newsarchive search --json`` and ``/api/search``."""
         return {
             "query": _jsonable(asdict(self.query)),
             "total": self.total,
+            "stories": self.stories,
+            "collapse": self.query.collapse,
+            "unit": self.query.unit,
             "page": self.page,
             "per_page": self.per_page,
             "hits": [_jsonable(asdict(hit)) for hit in self.hits],
@@ -363,6 +397,22 @@ def parse_params(params: Any) -> SearchQuery:
         check_day(found, name)
         return found
 
+    def flag(name: str, default: bool) -> bool:
+        text = one(name)
+        if text is None:
+            return default
+        if text.lower() in ("1", "true", "yes", "on"):
+            return True
+        if text.lower() in ("0", "false", "no", "off"):
+            return False
+        raise QueryError(f"'{name}' must be on or off (1 or 0), not {text[:40]!r}")
+
+    unit = (one("unit") or "articles").lower()
+    if unit not in UNITS:
+        raise QueryError(f"'unit' must be one of {', '.join(UNITS)}, not {unit[:40]!r}")
+    story = one("story")
+    if story is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", story):
+        raise QueryError(f"'story' must be a story id (letters, digits, - and _), not {story[:40]!r}")
     sort = one("sort") or "relevance"
     if sort not in SORTS:
         raise QueryError(f"'sort' must be one of {', '.join(SORTS)}, not {sort[:40]!r}")
@@ -396,6 +446,9 @@ def parse_params(params: Any) -> SearchQuery:
         as_of=as_of,
         include_drafts=(one("drafts") or "") in ("1", "true", "yes"),
         undated=undated,
+        collapse=flag("collapse", True),
+        unit=unit,
+        story=story,
     )
 
 

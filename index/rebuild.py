@@ -33,6 +33,7 @@ from index.live import (INDEX_NAME, REINDEX_LOCK, SWAP_LOCK_TIMEOUT, clean_lefto
                         new_build_folder, open_folder, open_index, swap_in, write_meta)
 from index.schema import build_schema
 from index.segments import build_segments, inline_segment, mp_context
+from index.story_ids import add_stories, write_stories
 
 #: below this many files a rebuild runs in this process (starting workers costs more)
 MIN_FILES_PER_WORKER = 200
@@ -226,6 +227,9 @@ def _reindex_full(home: Path, procs: int, progress: Progress | None,
         report.added += sum(1 for i in first_rel if i not in old_known)
         writer.commit(mergetype=merge_small_segments)
         _check_and_count(folder, report)
+        write_stories(folder, [(i, entries[rel].telling) for i, rel in first_rel.items()],
+                      previous=current_index_path(home) if old_ix is not None else None,
+                      keep=[i for i in old_known if i not in first_rel])
         write_meta(folder, files=report.files)
         swap_in(root, folder)
     except BaseException:
@@ -342,6 +346,7 @@ def _reindex_changed(home: Path, ix: whoosh.index.Index, procs: int,
 
     refused: set[str] = set()  # ids whose new document the index refused: the old one stays
     writer = live_writer(home, SWAP_LOCK_TIMEOUT, bulk=True)
+    changed: list[tuple[str, bytes]] = []
     try:
         for loaded in loaded_docs:
             if loaded.doc is None:
@@ -355,6 +360,7 @@ def _reindex_changed(home: Path, ix: whoosh.index.Index, procs: int,
                 refused.add(article_id)
                 continue
             seen[article_id] = loaded.rel
+            changed.append((article_id, loaded.telling))
             k = known.get(article_id)
             if k is None or k.deleted:
                 report.added += 1
@@ -370,6 +376,7 @@ def _reindex_changed(home: Path, ix: whoosh.index.Index, procs: int,
             if stored is not None:
                 writer.update_document(**tombstone(stored, now, home))
                 report.deleted += 1
+        add_stories(current_index_path(home), changed)
     except BaseException:
         writer.cancel()
         raise

@@ -15,13 +15,13 @@ shared by all threads; with them a search is:
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import os
 import re
 import threading
 import weakref
 import time
-from collections import OrderedDict
 from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -44,7 +44,8 @@ from index.model import FACET_PARAMS, FacetValue, HistogramBucket, Hit, IndexSta
 from index.query import DEFAULT_FIELDS, MAX_EXPANSIONS, has_positive_terms, normalise_text, \
     parse_query, positive_words, scored_terms, word_terms
 from index.spelling import Lexicon, lexicon_of
-from index.stories import MIN_SHARED, WINDOW_DAYS, are_versions, salient_tokens, story_text
+from index.story_ids import StoryColumn, story_column, undated
+from index.units import count_values, distinct_stories, first_versions
 
 #: facet values listed per facet (selected values are always listed on top of these)
 FACET_LIMIT = 30
@@ -64,11 +65,6 @@ FINGERPRINT_CHARS = 16
 #: histogram intervals, smallest first, and the most buckets each may produce
 INTERVALS = ("day", "week", "month", "year")
 MAX_BUCKETS = 60
-#: how many of the best key-term matches in the date window are compared with an article to find
-#: the versions of its story (each is read from its file)
-VERSION_CANDIDATES = 12
-#: articles whose versions are remembered (per index snapshot)
-VERSION_CACHE = 4096
 
 
 def _close_searchers(searchers: list[Any]) -> None:
@@ -88,18 +84,17 @@ class SearchService:
         self._open: list[Any] = []
         # searchers hold open index files: close them when the service is dropped without close()
         self._finalizer = weakref.finalize(self, _close_searchers, self._open)
-        #: document -> the documents of its other versions, for the snapshot ``_versions_view``
-        self._versions: OrderedDict[int, tuple[int, ...]] = OrderedDict()
-        self._versions_view: View | None = None
         #: segment -> its spelling words, for "did you mean"
         self._spelling: dict[str, Lexicon] = {}
         self._closed = False
+        #: (view, word and phrase counts of a sample of the archive), for ``terms``
+        self._background_counts: tuple[View, int, Any] | None = None
 
     # ------------------------------------------------------------------------- snapshots --
 
     def _snapshot(self) -> tuple[Any, View]:
         """This thread's searcher (reopened only when the index changed) and its arrays."""
-        from index.build import index_generation, open_index
+        from index.build import current_index_path, index_generation, open_index
 
         if self._closed:
             raise RuntimeError("the search service is closed")
@@ -112,10 +107,14 @@ class SearchService:
             searcher = index.searcher()
             with self._lock:
                 self._open.append(searcher)
-            state = (generation, searcher)
+            state = (generation, searcher, current_index_path(self.home))
             self._local.state = state
         searcher = state[1]
         return searcher, self._columns.view_for(searcher)
+
+    def _stories(self, view: View) -> StoryColumn:
+        """The story of each document of this thread's snapshot (``index.story_ids``)."""
+        return story_column(view, self._local.state[2])
 
     def warm(self) -> None:
         """Open the index and build its arrays now (e.g. when a server starts), not on the
@@ -151,22 +150,25 @@ class SearchService:
     def search(self, query: SearchQuery) -> SearchResult:
         started = time.perf_counter()
         searcher, view = self._snapshot()
-        plan = _plan(query, searcher, view)
+        column = self._stories(view)
+        plan = _plan(query, searcher, view, column)
         full = plan.filtered()
         total = int(full.sum())
-        facets = {name: self._facet(query, view, plan, name) for name in FACET_PARAMS}
+        per_story = distinct_stories(full, column.ordinals, len(column.ids))
+        counting = column if query.unit == "stories" else None
+        facets = {name: self._facet(query, view, plan, name, counting) for name in FACET_PARAMS}
         ordered = _newest_first(view, full)
         # narrowed to the undated ones, the bars still show where the dated matches are
         dated = full if query.undated != "only" else plan.filtered(without=DATE_FILTER)
-        histogram, interval = _histogram(query, view, dated)
+        if counting is not None:  # each story once, at its first matching version
+            dated = first_versions(view, column, dated)
+        histogram, interval = _histogram(query, view, dated & ~undated(view, column))
         start = (query.page - 1) * query.per_page
-        if plan.ranked and query.sort == "relevance":
-            page = _ranked(searcher, view, plan.wq, full, start + query.per_page)[start:]
-        else:
-            docs = ordered if query.sort != "oldest" else _oldest_first(view, ordered)
-            page = [(int(d), None) for d in docs[start:start + query.per_page]]
+        page = self._page(query, searcher, view, plan, full, ordered, column, start)
         terms = _highlight_terms(plan.wq)
-        hits = tuple(self._hit(searcher, docnum, score, terms) for docnum, score in page)
+        hits = tuple(self._hit(searcher, docnum, score, terms, column,
+                               int(per_story[column.ordinals[docnum]]) if query.collapse else 1)
+                     for docnum, score in page)
         suggestion = None
         if query.q.strip() and total < SUGGEST_BELOW:
             suggestion = self._suggest(query, searcher, view, total)
@@ -182,12 +184,28 @@ class SearchService:
             took_ms=(time.perf_counter() - started) * 1000,
             as_of=query.as_of,
             undated=_undated_count(query, view, plan),
+            stories=int(np.count_nonzero(per_story)),
         )
+
+    def _page(self, query: SearchQuery, searcher: Any, view: View, plan: "_Plan", full: np.ndarray,
+              ordered: np.ndarray, column: StoryColumn, start: int) -> list[tuple[int, float | None]]:
+        """The hits of the page: documents (and scores), one per story when collapsed (the
+        story's first version in the result's order)."""
+        end = start + query.per_page
+        if plan.ranked and query.sort == "relevance":
+            if not query.collapse:
+                return _ranked(searcher, view, plan.wq, full, end)[start:]
+            return _ranked_stories(searcher, view, plan.wq, full, column.ordinals, end)[start:]
+        docs = ordered if query.sort != "oldest" else _oldest_first(view, ordered)
+        if query.collapse:
+            docs = first_of_each_story(docs, column.ordinals, end)
+        return [(int(d), None) for d in docs[start:end]]
 
     def iter_hits(self, query: SearchQuery, cap: int) -> Iterator[Hit]:
         """Every match in the query's order (no facets, no snippets), at most ``cap``."""
         searcher, view = self._snapshot()
-        plan = _plan(query, searcher, view)
+        column = self._stories(view)
+        plan = _plan(query, searcher, view, column)
         full = plan.filtered()
         if plan.ranked and query.sort == "relevance":
             page = _ranked(searcher, view, plan.wq, full, cap)
@@ -196,11 +214,11 @@ class SearchService:
             docs = ordered if query.sort != "oldest" else _oldest_first(view, ordered)
             page = [(int(d), None) for d in docs[:cap]]
         for docnum, score in page:
-            yield self._hit(searcher, docnum, score, None)
+            yield self._hit(searcher, docnum, score, None, column)
 
     def count(self, query: SearchQuery) -> int:
         searcher, view = self._snapshot()
-        return int(_plan(query, searcher, view).filtered().sum())
+        return int(_plan(query, searcher, view, self._stories(view)).filtered().sum())
 
     def more_like_this(self, article_id: str, limit: int = 5) -> tuple[Hit, ...]:
         """Articles with the most telling words of this one in common (drafts and deleted ones
@@ -222,65 +240,125 @@ class SearchService:
                      for d, score in _ranked(searcher, view, q, allowed, limit))
 
     def versions(self, article_id: str, limit: int = 10) -> tuple[Hit, ...]:
-        """The other live versions of this article's story (see ``index.stories``), oldest
-        first: the original, then its retellings. ``NotFound`` for an unknown id."""
+        """The other live versions of this article's story (its story id, given at index time:
+        ``index.story_ids``), oldest first: the original, then its retellings. ``NotFound`` for
+        an unknown id."""
         searcher, view = self._snapshot()
         docnum = _docnum_of(view, article_id)
-        found = self._version_docs(searcher, view, docnum)
-        return tuple(self._hit(searcher, d, None, None) for d in found[:max(0, limit)])
+        column = self._stories(view)
+        found = self._story_docs(view, column, column.ordinals[docnum])
+        found = [d for d in found if d != docnum]
+        return tuple(self._hit(searcher, d, None, None, column) for d in found[:max(0, limit)])
 
-    def _version_docs(self, searcher: Any, view: View, docnum: int) -> tuple[int, ...]:
-        """Document numbers of the other versions of ``docnum``'s story, oldest first; cached
-        for the latest index snapshot. One key-term query restricted to the date window ranks
-        the candidates; only the best ``VERSION_CANDIDATES`` of them are read from their files."""
+    def timeline(self, spec: Any) -> Any:
+        """Coverage over time for a ``TimelineQuery`` (see ``index.timeline``)."""
+        from index.timeline import SPLIT_SOURCES, compute_timeline
+
+        started = time.perf_counter()
+        searcher, view = self._snapshot()
+        column = self._stories(view)
+        no_date = undated(view, column)
+
+        def matches(query: SearchQuery) -> np.ndarray:
+            return _plan(query, searcher, view, column).filtered()
+
+        def counted(mask: np.ndarray) -> np.ndarray:
+            return first_versions(view, column, mask) if spec.unit == "stories" else mask
+
+        def split_of(name: str, mask: np.ndarray) -> tuple[list[str], list[str], np.ndarray]:
+            facet = view.facets[name]
+            docs = np.flatnonzero(mask)
+            ords = facet.ords[docs]
+            counts = np.bincount(ords + 1, minlength=len(facet.values) + 1)
+            if name == "sentiment":
+                chosen = [i for i in np.argsort(-counts[1:], kind="stable") if counts[i + 1]]
+            else:
+                chosen = [i for i in np.argsort(-counts[1:], kind="stable")[:SPLIT_SOURCES]
+                          if counts[i + 1]]
+            values = [_public_value(name, facet.values[i]) for i in chosen]
+            labels = [facet.labels[i] for i in chosen]
+            remap = np.full(len(facet.values) + 1, -1, dtype=np.int64)
+            for n, i in enumerate(chosen):
+                remap[i + 1] = n
+            which = remap[ords + 1]
+            if (which < 0).any():
+                values.append("other" if name == "source" else "")
+                labels.append("other sources" if name == "source" else "no sentiment")
+                which = np.where(which < 0, len(values) - 1, which)
+            return values, labels, which
+
+        result = compute_timeline(spec, matches, lambda mask: histogram_days(view, mask), no_date,
+                                  counted, split_of)
+        return replace(result, took_ms=(time.perf_counter() - started) * 1000)
+
+    def terms(self, query: SearchQuery, limit: int | None = None, *, sample: int | None = None,
+              background: int | None = None) -> Any:
+        """The words and phrases unusually frequent in the matches (``index.terms``), reading
+        at most ``sample`` matches and ``background`` archive articles (their defaults there)."""
+        from index import terms as significant
+
+        started = time.perf_counter()
+        searcher, view = self._snapshot()
+        full = _plan(query, searcher, view, self._stories(view)).filtered()
+        docs = np.flatnonzero(full)
+        read = _even_sample(docs, sample or significant.SAMPLE)
+        foreground = significant.count_texts(self._headline_text(searcher, d) for d in read)
+        counts = self._background(searcher, view, background or significant.BACKGROUND_SAMPLE)
+        exclude = [w for w in significant.tokens(query.q) if w]
+        chosen = significant.significant_terms(foreground, counts, exclude=exclude,
+                                               limit=limit or significant.LIMIT)
+        links = tuple(significant.TermLink(t, replace(query, q=significant.query_with(query.q, t),
+                                                      page=1).query_string()) for t in chosen)
+        return significant.TermsResult(total=len(docs), read=len(read), background=counts.docs,
+                                       terms=links, took_ms=(time.perf_counter() - started) * 1000)
+
+    def _headline_text(self, searcher: Any, docnum: int) -> str:
+        stored = searcher.stored_fields(int(docnum))
+        return f"{stored.get('title') or ''} . {stored.get('description') or ''}"
+
+    def _background(self, searcher: Any, view: View, size: int) -> Any:
+        """Word and phrase counts of an even sample of the archive, once per index snapshot."""
+        from index import terms as significant
+
         with self._lock:
-            if self._versions_view is not view:  # the index changed: forget the old answers
-                self._versions_view, self._versions = view, OrderedDict()
-            cached = self._versions.get(docnum)
-            if cached is not None:
-                self._versions.move_to_end(docnum)
-                return cached
-
-        def compute() -> tuple[int, ...]:
-            published = int(view.published_utc[docnum])
-            if published == MISSING:
-                return ()
-            window = WINDOW_DAYS * 86_400_000_000
-            allowed = view.visible(as_of=None, include_drafts=False)
-            allowed &= (view.published_utc >= published - window) & (view.published_utc <= published + window)
-            allowed[docnum] = False
-            if not allowed.any():
-                return ()
-            fields = searcher.stored_fields(docnum)
-            text = story_text(fields.get("title"), fields.get("description"), self._body(fields))
-            tokens = salient_tokens(text)
-            if len(tokens) < MIN_SHARED:
-                return ()
-            keys = searcher.key_terms_from_text("body", article_text(text, fields.get("lang")),
-                                                numterms=12, model=Bo1Model)
-            if not keys:
-                return ()
-            q = wq.Or([wq.Term(f, word, boost=weight) for word, weight in keys for f in DEFAULT_FIELDS])
-            allowed &= match_mask(q, searcher, view)
-            out = []
-            for d, _ in _ranked(searcher, view, q, allowed, VERSION_CANDIDATES):
-                other = searcher.stored_fields(d)
-                theirs = salient_tokens(story_text(other.get("title"), other.get("description"),
-                                                   self._body(other)))
-                days = (int(view.published_utc[d]) - published) / 86_400_000_000
-                if are_versions(tokens, theirs, days):
-                    out.append(d)
-            out.sort(key=lambda d: (int(view.published_utc[d]), int(view.id_rank[d])))
-            return tuple(out)
-
-        found = compute()
+            cached = self._background_counts
+            if cached is not None and cached[0] is view and cached[1] == size:
+                return cached[2]
+        docs = np.flatnonzero(view.visible(as_of=None, include_drafts=False))
+        sample = _even_sample(docs, size)
+        counts = significant.count_texts(self._headline_text(searcher, d) for d in sample)
         with self._lock:
-            if self._versions_view is not view:
-                return found
-            self._versions[docnum] = found
-            while len(self._versions) > VERSION_CACHE:
-                self._versions.popitem(last=False)
-        return found
+            self._background_counts = (view, size, counts)
+        return counts
+
+    def facet_values(self, query: SearchQuery, name: str, contains: str = "",
+                     column: bool = False) -> tuple[FacetValue, ...]:
+        """Every value of one facet with its count for this search (not only the first
+        ``facet_limit``), optionally those whose label or value contains ``contains``."""
+        if name not in FACET_PARAMS:
+            raise QueryError(f"there is no facet {name[:40]!r}; the facets are {', '.join(FACET_PARAMS)}")
+        searcher, view = self._snapshot()
+        stories = self._stories(view)
+        plan = _plan(query, searcher, view, stories)
+        values = self._facet(query, view, plan, name, stories if query.unit == "stories" else None,
+                             limit=None)
+        needle = contains.strip().lower()
+        if needle:
+            values = tuple(v for v in values if needle in v.label.lower() or needle in v.value.lower())
+        return values
+
+    def story_of(self, article_id: str) -> str:
+        """The story id of an article. ``NotFound`` for an unknown id."""
+        _, view = self._snapshot()
+        column = self._stories(view)
+        return column.ids[column.ordinals[_docnum_of(view, article_id)]]
+
+    def _story_docs(self, view: View, column: StoryColumn, ordinal: int) -> list[int]:
+        """Live, published versions of one story, oldest first."""
+        mask = view.visible(as_of=None, include_drafts=False) & (column.ordinals == ordinal)
+        docs = np.flatnonzero(mask)
+        order = np.lexsort((view.id_rank[docs], view.published_utc[docs]))
+        return [int(d) for d in docs[order]]
 
     def article_path(self, article_id: str) -> Path | None:
         """The file of a live (not deleted) article, from the index: no folder scan.
@@ -328,13 +406,16 @@ class SearchService:
 
     # ----------------------------------------------------------------------------- parts --
 
-    def _facet(self, query: SearchQuery, view: View, plan: "_Plan", name: str) -> tuple[FacetValue, ...]:
-        counts = view.count(name, plan.filtered(without=name))
+    def _facet(self, query: SearchQuery, view: View, plan: "_Plan", name: str,
+               column: StoryColumn | None = None, limit: int | None | str = "default"
+               ) -> tuple[FacetValue, ...]:
+        counts = count_values(view, name, plan.filtered(without=name), column)
+        limit = self.facet_limit if limit == "default" else limit
         facet = view.facets[name]
         chosen = {_index_value(name, v): v for v in getattr(query, name)}
         rows: dict[str, tuple[str, str, int]] = {}
         order = np.argsort(-counts, kind="stable")
-        for i in order[: self.facet_limit]:
+        for i in order[:limit]:
             if counts[i] == 0:
                 break
             rows[facet.values[i]] = (facet.values[i], facet.labels[i], int(counts[i]))
@@ -352,7 +433,8 @@ class SearchService:
                      for (term, label, count), value, url in zip(ordered, values, urls))
 
     def _hit(self, searcher: Any, docnum: int, score: float | None,
-             terms: dict[str, set[str]] | None) -> Hit:
+             terms: dict[str, set[str]] | None, column: StoryColumn | None = None,
+             versions: int = 1) -> Hit:
         stored = searcher.stored_fields(docnum)
         published = _local(stored.get("published"), stored.get("published_offset"))
         raw_tags = stored.get("tags") or ()
@@ -381,6 +463,8 @@ class SearchService:
             date_source=stored.get("date_source") or None,
             ingested=_aware(stored.get("ingested")),
             tickers=tuple(t for t in raw_tickers.split(",") if t) if isinstance(raw_tickers, str) else (),
+            story=column.of(docnum) if column is not None else None,
+            versions=versions,
         )
 
     def _snippet(self, searcher: Any, stored: dict, terms: dict[str, set[str]]) -> str:
@@ -449,7 +533,8 @@ class SearchService:
             for word, candidate in choice.items():
                 attempt = re.sub(rf"(?<![\w:]){re.escape(word)}(?!\w)", candidate, attempt)
             try:
-                count = int(_plan(replace(query, q=attempt), searcher, view).filtered().sum())
+                count = int(_plan(replace(query, q=attempt), searcher, view,
+                                  self._stories(view)).filtered().sum())
             except QueryError:
                 continue
             if count > found_count:
@@ -503,9 +588,12 @@ class _Plan:
         return mask
 
 
-def _plan(query: SearchQuery, searcher: Any, view: View) -> _Plan:
+def _plan(query: SearchQuery, searcher: Any, view: View, column: StoryColumn | None = None) -> _Plan:
     parsed = _expand_prefixes(parse_query(query.q, _languages(view)), searcher)
     base = view.visible(as_of=query.as_of, include_drafts=query.include_drafts)
+    if query.story:
+        ordinal = _story_ordinal(column, query.story)
+        base &= (column.ordinals == ordinal) if ordinal is not None else False
     if not isinstance(parsed, wq.Every):
         base &= match_mask(parsed, searcher, view)
     filters = {}
@@ -595,6 +683,54 @@ def _ranked(searcher: Any, view: View, q: wq.Query, full: np.ndarray, limit: int
 def _dated_key(published: np.ndarray) -> np.ndarray:
     """Publication instants for "newest first" with the undated (``MISSING``) after the oldest."""
     return np.where(published == MISSING, -1, published)
+
+
+def _even_sample(docs: np.ndarray, size: int) -> np.ndarray:
+    """At most ``size`` of ``docs``, evenly spread (the same documents for the same matches)."""
+    if len(docs) <= size:
+        return docs
+    return docs[np.linspace(0, len(docs) - 1, size).astype(np.int64)]
+
+
+def _story_ordinal(column: StoryColumn | None, story: str) -> int | None:
+    if column is None:
+        return None
+    at = bisect.bisect_left(column.ids, story)
+    return at if at < len(column.ids) and column.ids[at] == story else None
+
+
+def first_of_each_story(docs: np.ndarray, ordinals: np.ndarray, needed: int) -> np.ndarray:
+    """The first document of each story in ``docs`` (in that order), at least the first
+    ``needed`` of them: a prefix of ``docs`` is read, doubled until it holds enough stories."""
+    if not len(docs):
+        return docs
+    length = min(len(docs), max(64, 2 * needed))
+    while True:
+        prefix = docs[:length]
+        _, first = np.unique(ordinals[prefix], return_index=True)
+        if len(first) >= needed or length == len(docs):
+            return prefix[np.sort(first)]
+        length = min(len(docs), length * 4)
+
+
+def _ranked_stories(searcher: Any, view: View, q: wq.Query, full: np.ndarray, ordinals: np.ndarray,
+                    limit: int) -> list[tuple[int, float]]:
+    """The first ``limit`` stories by their best version's score: the top documents, more of
+    them until they hold ``limit`` stories (a story not among them ranks below all that are)."""
+    depth = max(64, 2 * limit)
+    total = int(full.sum())
+    while True:
+        ranked = _ranked(searcher, view, q, full, depth)
+        seen: set[int] = set()
+        out = []
+        for docnum, score in ranked:
+            story = int(ordinals[docnum])
+            if story not in seen:
+                seen.add(story)
+                out.append((docnum, score))
+        if len(out) >= limit or depth >= total:
+            return out[:limit]
+        depth *= 4
 
 
 def _newest_first(view: View, mask: np.ndarray) -> np.ndarray:

@@ -44,14 +44,20 @@ UNKNOWN_DATE = "date unknown"
 @click.option("--as-of", "as_of", metavar="INSTANT",
               help="Replay: only what had been ingested by then (2026-02-01T00:00:00Z).")
 @click.option("--drafts", is_flag=True, help="Include drafts.")
+@click.option("--collapse/--no-collapse", default=True, show_default=True,
+              help="One hit per story (syndicated copies, reposts, rewrites counted once), "
+                   "with its number of versions.")
+@click.option("--unit", type=click.Choice(["articles", "stories"]), default="articles",
+              show_default=True, help="What the facet counts and the histogram count.")
+@click.option("--story", metavar="ID", help="Only the versions of this story.")
 @click.option("--json", "as_json", is_flag=True, help="Print the whole result as JSON (as /api/search).")
 @click.option("--csv", "as_csv", is_flag=True, help="Print the hits of the page as CSV.")
 @friendly_errors
 def search(home: Path, query: str, sources: tuple[str, ...], tags: tuple[str, ...],
-           tickers: tuple[str, ...], sentiments: tuple[str, ...], categories: tuple[str, ...],
-           langs: tuple[str, ...], date_from: str | None, date_to: str | None, undated: str | None,
-           sort: str, limit: int, page: int,
-           as_of: str | None, drafts: bool, as_json: bool, as_csv: bool) -> None:
+           tickers: tuple[str, ...], sentiments: tuple[str, ...], categories: tuple[str, ...], langs: tuple[str, ...],
+           date_from: str | None, date_to: str | None, undated: str | None, sort: str, limit: int,
+           page: int, as_of: str | None, drafts: bool, collapse: bool, unit: str, story: str | None,
+           as_json: bool, as_csv: bool) -> None:
     """Search the archive and print the hits with facet counts.
 
     QUERY uses the query language: words (all must match), "phrases", AND/OR/NOT, ( ),
@@ -75,6 +81,10 @@ def search(home: Path, query: str, sources: tuple[str, ...], tags: tuple[str, ..
             params[name] = [value]
     if drafts:
         params["drafts"] = ["1"]
+    params["collapse"] = ["1" if collapse else "0"]
+    params["unit"] = [unit]
+    if story:
+        params["story"] = [story]
     search_query = parse_params(params)
     with SearchService(home) as service:
         result = service.search(search_query)
@@ -104,8 +114,10 @@ def _render(result) -> str:
     lines = []
     first = (result.page - 1) * result.per_page + 1
     shown = f"{first}-{first + len(result.hits) - 1}" if result.hits else "none"
-    lines.append(f"{result.total} matches (showing {shown}, page {result.page} of {result.pages}, "
-                 f"{result.took_ms:.0f} ms)")
+    stories = (f" in {result.stories} stories" if result.query.collapse and result.stories != result.total
+               else "")
+    lines.append(f"{result.total} matches{stories} (showing {shown}, page {result.page} of "
+                 f"{result.pages}, {result.took_ms:.0f} ms)")
     if result.suggestion:
         lines.append(f"Did you mean: {result.suggestion}")
     for number, hit in enumerate(result.hits, start=first):
@@ -114,6 +126,8 @@ def _render(result) -> str:
         lines.append("")
         lines.append(f"{number:>3}. {hit.title}")
         lines.append(f"     {when}  {hit.source_name}  {extra}  [{hit.id}]")
+        if hit.versions > 1:
+            lines.append(f"     {hit.versions} versions of this story: --story {hit.story}")
         if hit.snippet:
             lines.append("     " + _terminal_text(hit.snippet))
     for name, values in result.facets.items():

@@ -12,8 +12,8 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from archive.article import Article
-from index.model import FACET_PARAMS, MAX_PAGE, MAX_PER_PAGE, SORTS, UNDATED_CHOICES, _jsonable
-from web.backend import backend, search_from_params
+from index.model import FACET_PARAMS, MAX_PAGE, MAX_PER_PAGE, SORTS, UNDATED_CHOICES, UNITS, _jsonable
+from web.backend import backend, search_from_params, timeline_from_params
 from web.present import http_url
 from web.security import public_root
 
@@ -34,6 +34,20 @@ def facets() -> Response:
                     "facets": data["facets"], "histogram": data["histogram"],
                     "interval": data["interval"], "undated": data["undated"],
                     "took_ms": data["took_ms"]})
+
+
+@bp.get("/timeline")
+def timeline() -> Response:
+    """Coverage over time of up to six searches (see ``index.timeline``)."""
+    return jsonify({"ok": True, **timeline_from_params(request.args).to_dict()})
+
+
+@bp.get("/terms")
+def terms() -> Response:
+    """The words and phrases unusually frequent in a search's matches (``index.terms``)."""
+    from index.model import parse_params
+
+    return jsonify({"ok": True, **backend().service().terms(parse_params(request.args)).to_dict()})
 
 
 @bp.get("/articles/<article_id>")
@@ -111,8 +125,72 @@ def search_parameters() -> list[dict[str, Any]]:
         param("as_of", {"type": "string", "format": "date-time"},
               "Only what had been ingested by this instant (replays a citation)."),
         param("drafts", {"type": "string", "enum": ["1", "true", "yes"]}, "Include drafts."),
+        param("collapse", {"type": "string", "enum": ["1", "0", "on", "off"], "default": "1"},
+              "One hit per story (its first version in this order, with the number of "
+              "versions); 0 lists every article."),
+        param("unit", {"type": "string", "enum": list(UNITS), "default": "articles"},
+              "What facet counts and the histogram count."),
+        param("story", {"type": "string"}, "Only the versions of this story (a story id)."),
     ]
     return params
+
+
+def timeline_parameters() -> list[dict[str, Any]]:
+    """The shared filters (the search's names), each series' (the same with 1..6 appended) and
+    the options of ``/api/timeline`` (see ``index.timeline``)."""
+    shared = [p for p in search_parameters()
+              if p["name"] in ("q", *FACET_PARAMS.values(), "from", "to", "as_of", "drafts")]
+    for p in shared:
+        p["description"] = "Shared filter (and the base of the shares): " + p["description"]
+    series = []
+    for i in range(1, 7):
+        series.append({"name": f"q{i}", "in": "query", "required": i == 1,
+                       "schema": {"type": "string", "maxLength": 1000},
+                       "description": f"Query {i}: a whole search in the query language; "
+                                      f"source{i}, tag{i}, sentiment{i}, category{i}, lang{i}, "
+                                      f"from{i}, to{i} filter it, label{i} names it."})
+    options = [
+        {"name": "interval", "in": "query", "required": False,
+         "schema": {"type": "string", "enum": ["auto", "day", "week", "month", "year"], "default": "auto"},
+         "description": "Bucket size (auto: at most 60 buckets; at most 400 in all)."},
+        {"name": "unit", "in": "query", "required": False,
+         "schema": {"type": "string", "enum": list(UNITS), "default": "articles"},
+         "description": "Count articles, or each story once at its first matching version."},
+        {"name": "split", "in": "query", "required": False,
+         "schema": {"type": "string", "enum": ["sentiment", "source"]},
+         "description": "Split every series by this (sources: the 8 largest, then other)."},
+    ]
+    return shared + series + options
+
+
+def timeline_schema() -> dict[str, Any]:
+    counts = {"type": "array", "items": {"type": "integer"}}
+    return {
+        "type": "object",
+        "required": ["ok", "interval", "unit", "buckets", "base", "series"],
+        "properties": {
+            "ok": {"const": True}, "query": {"type": "object"},
+            "interval": {"type": "string", "enum": ["day", "week", "month", "year"]},
+            "unit": {"type": "string", "enum": list(UNITS)},
+            "split": {"type": ["string", "null"]},
+            "buckets": {"type": "array", "items": {"type": "object", "properties": {
+                "start": {"type": "string", "format": "date"},
+                "end": {"type": "string", "format": "date", "description": "exclusive"}}}},
+            "base": {"type": "object", "description": "All coverage matching the shared filters",
+                     "properties": {"counts": counts, "undated": {"type": "integer"}}},
+            "series": {"type": "array", "items": {"type": "object", "properties": {
+                "label": {"type": "string"}, "index": {"type": "integer"},
+                "split_value": {"type": ["string", "null"]}, "split_label": {"type": ["string", "null"]},
+                "counts": counts,
+                "shares": {"type": "array", "items": {"type": ["number", "null"]},
+                           "description": "count / base per bucket (null: no coverage at all)"},
+                "total": {"type": "integer"},
+                "undated": {"type": "integer", "description": "without a known date: in no bucket"},
+                "urls": {"type": "array", "items": {"type": "string"},
+                         "description": "the search narrowed to each bucket (a query string)"}}}},
+            "took_ms": {"type": "number"},
+        },
+    }
 
 
 def openapi_spec(site_name: str, server: str) -> dict[str, Any]:
@@ -136,6 +214,10 @@ def openapi_spec(site_name: str, server: str) -> dict[str, Any]:
             "score": {"type": ["number", "null"]},
             "ingested": {"type": ["string", "null"], "format": "date-time",
                          "description": "when the archive first stored it"},
+            "story": {"type": ["string", "null"],
+                      "description": "Story id: the id of the story's first article"},
+            "versions": {"type": "integer",
+                         "description": "Matching articles of this story (1 when not collapsed)"},
         },
     }
     facet_value = {
@@ -166,6 +248,8 @@ def openapi_spec(site_name: str, server: str) -> dict[str, Any]:
         "required": ["ok", "query", "total", "page", "per_page", "hits", "facets", "histogram"],
         "properties": {
             "ok": {"const": True}, "query": {"type": "object"}, "total": {"type": "integer"},
+            "stories": {"type": "integer", "description": "Distinct stories among the matches"},
+            "collapse": {"type": "boolean"}, "unit": {"type": "string", "enum": list(UNITS)},
             "page": {"type": "integer"}, "per_page": {"type": "integer"},
             "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
             "facets": {"$ref": "#/components/schemas/Facets"},
@@ -188,8 +272,8 @@ def openapi_spec(site_name: str, server: str) -> dict[str, Any]:
                        "body": {"type": "string", "description": "Markdown"},
                        "archive_url": {"type": "string"}},
     }
-    article["properties"].pop("snippet")
-    article["properties"].pop("score")
+    for name in ("snippet", "score", "story", "versions"):
+        article["properties"].pop(name)
     json_of = lambda ref: {"application/json": {"schema": {"$ref": ref}}}  # noqa: E731
     return {
         "openapi": "3.1.0",
@@ -218,6 +302,12 @@ def openapi_spec(site_name: str, server: str) -> dict[str, Any]:
                         "undated": {"$ref": "#/components/schemas/Undated"},
                         "took_ms": {"type": "number"}}}}}},
                               "400": error, "503": error}}},
+            "/api/timeline": {"get": {
+                "summary": "Coverage over time of up to six searches, with shares of all coverage",
+                "operationId": "timeline", "parameters": timeline_parameters(),
+                "responses": {"200": {"description": "The timeline",
+                                      "content": json_of("#/components/schemas/Timeline")},
+                              "400": error, "503": error}}},
             "/api/articles/{id}": {"get": {
                 "summary": "One article with its Markdown body",
                 "operationId": "article",
@@ -234,7 +324,7 @@ def openapi_spec(site_name: str, server: str) -> dict[str, Any]:
         },
         "components": {
             "schemas": {"Hit": hit, "FacetValue": facet_value, "Bucket": bucket, "Facets": facets,
-                        "Undated": undated,
+                        "Undated": undated, "Timeline": timeline_schema(),
                         "SearchResult": search_result, "Article": article,
                         "Error": {"type": "object", "required": ["ok", "error", "status"],
                                   "properties": {"ok": {"const": False},

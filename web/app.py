@@ -58,9 +58,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.jinja_env.globals["bucket_label"] = bucket_label
     app.jinja_env.globals["site_name"] = settings["SITE_NAME"]
 
-    from web import api, embed, feeds, pages
+    from web import analysis, api, embed, feeds, pages
 
-    for module in (pages, api, feeds, embed):
+    for module in (pages, api, feeds, embed, analysis):
         app.register_blueprint(module.bp)
     install_security(app)
     install_errors(app)

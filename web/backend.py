@@ -46,6 +46,9 @@ class Backend:
     def search(self, query: SearchQuery) -> SearchResult:
         return self.service().search(query)
 
+    def timeline(self, spec: Any) -> Any:
+        return self.service().timeline(spec)
+
     def iter_hits(self, query: SearchQuery, cap: int) -> Iterator[Hit]:
         return self.service().iter_hits(query, cap)
 
@@ -111,6 +114,13 @@ class Backend:
 
 def backend() -> Backend:
     return current_app.extensions["newsarchive"]
+
+
+def timeline_from_params(params: Any) -> Any:
+    """The one function behind every timeline face: parameters -> ``Timeline``."""
+    from index.timeline import parse_timeline_params
+
+    return backend().timeline(parse_timeline_params(params))
 
 
 def search_from_params(params: Any, **changes: Any) -> SearchResult:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
 from archive.errors import FormatError, IndexUnavailable, InputError, NotFound
 from index.stories import version_labels
 from web.backend import backend, search_from_params
 from web.present import format_day, http_url, join_nonempty, render_markdown
-from web.views import render_search
+from web.views import is_fragment_request, render_search
 
 bp = Blueprint("pages", __name__)
 
@@ -21,6 +21,26 @@ MAX_VERSIONS = 10
 def search() -> Response:
     result = search_from_params(request.args)
     return render_search(result, "search.html", "_results.html", url_for("pages.search"))
+
+
+#: versions listed when a story expands in place
+MAX_LISTED_VERSIONS = 50
+
+
+@bp.get("/story/<story_id>")
+def story_versions(story_id: str) -> Response:
+    """The matching versions of one story: the htmx fragment that a result's "N versions"
+    expands into; without htmx, the search page listing them."""
+    params = request.args.copy()
+    params["story"] = story_id
+    params["collapse"] = "0"
+    params["per_page"] = str(MAX_LISTED_VERSIONS)
+    result = search_from_params(params, sort="oldest", page=1)
+    all_url = url_for("pages.search") + result.query.query_string()
+    if not is_fragment_request():
+        return redirect(all_url)
+    return Response(render_template("_versions.html", result=result, all_url=all_url),
+                    mimetype="text/html")
 
 
 @bp.get("/article/<article_id>")

@@ -1,12 +1,11 @@
-"""Pure helpers that turn search data into what the pages print: labels, histogram bars, the
+"""Pure helpers that turn search data into what the pages print: labels, the
 article body as safe HTML, spreadsheet-safe cells, XML-safe text. No Flask, no disk."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Iterable, Sequence
+from datetime import date, datetime
+from typing import Iterable
 
 import nh3
 from markdown_it import MarkdownIt
@@ -47,45 +46,6 @@ def bucket_label(bucket: HistogramBucket, interval: str) -> str:
     if interval == "week":
         return f"week of {format_day(start)}"
     return format_day(start)
-
-
-# -------------------------------------------------------------------------------- histogram --
-
-@dataclass(frozen=True)
-class Bar:
-    x: float
-    y: float
-    width: float
-    height: float
-    count: int
-    label: str
-    url: str
-    #: the last day the bucket covers (its ``end`` is exclusive)
-    last_day: date
-
-
-def histogram_bars(buckets: Sequence[HistogramBucket], interval: str, *,
-                   width: float = 600, height: float = 80, gap: float = 0.2) -> list[Bar]:
-    """One bar per bucket in a ``width`` x ``height`` box; heights proportional to the largest
-    count, a bar with any count at least 2 units tall so that it can be seen and clicked."""
-    if not buckets:
-        return []
-    step = width / len(buckets)
-    top = max(b.count for b in buckets) or 1
-    bars = []
-    for i, bucket in enumerate(buckets):
-        h = 0.0 if bucket.count == 0 else max(2.0, height * bucket.count / top)
-        bars.append(Bar(
-            x=round(i * step + step * gap / 2, 2),
-            y=round(height - h, 2),
-            width=round(step * (1 - gap), 2),
-            height=round(h, 2),
-            count=bucket.count,
-            label=bucket_label(bucket, interval),
-            url=bucket.url,
-            last_day=bucket.end - timedelta(days=1),
-        ))
-    return bars
 
 
 # ---------------------------------------------------------------------------------- markdown --

@@ -15,10 +15,12 @@ from flask import Response, current_app, render_template, request, url_for
 from markupsafe import Markup
 
 from index.model import FACET_PARAMS, SearchQuery, SearchResult
-from web.present import histogram_bars
+from web.chart import Frame, bar_chart
 
 FACET_TITLES = {"source": "Source", "tags": "Tags", "tickers": "Tickers", "sentiment": "Sentiment",
                 "category": "Category", "lang": "Language"}
+#: the search page's histogram: a small chart with the timeline's axes
+HISTOGRAM_FRAME = Frame(width=560, height=112, left=40, right=6, top=6, bottom=32)
 SORT_TITLES = {"relevance": "Best match", "newest": "Newest first", "oldest": "Oldest first"}
 
 
@@ -75,17 +77,30 @@ def search_context(result: SearchResult | None, base: str, *, query_text: str = 
     }
     if result is not None:
         context.update(
-            bars=histogram_bars(result.histogram, result.interval),
+            histogram=bar_chart(result.histogram, result.interval, base,
+                                "stories" if query.unit == "stories" else "matches",
+                                HISTOGRAM_FRAME),
             pager=pager_links(query, result.pages, base) if result.pages > 1 else [],
             first=(query.page - 1) * query.per_page + 1,
             last=(query.page - 1) * query.per_page + len(result.hits),
             suggestion_url=(base + replace(query, q=result.suggestion, page=1).query_string()
                             if result.suggestion else None),
             clear_all_url=base + query.cleared().query_string(),
+            whole_result_qs=replace(query, story=None, collapse=True, page=1).query_string(),
+            timeline_qs=timeline_of(query),
         )
     context["status_text"] = status_text(result, error)
     context["page_title"] = page_title(query, error)
     return context
+
+
+def timeline_of(query: SearchQuery) -> str:
+    """``?q1=...``: the timeline of this search (its query and filters as series 1)."""
+    from urllib.parse import urlencode
+
+    kept = ("q", *FACET_PARAMS.values(), "from", "to")
+    params = [(f"{k}1", v) for k, v in query.to_params() if k in kept]
+    return "?" + urlencode(params or [("q1", "")])
 
 
 def status_text(result: SearchResult | None, error: str | None) -> str:
@@ -95,7 +110,10 @@ def status_text(result: SearchResult | None, error: str | None) -> str:
         return ""
     total = result.total
     noun = "match" if total == 1 else "matches"
-    return f"{total:,} {noun} in {result.took_ms:,.0f} ms"
+    stories = ""
+    if result.query.collapse and result.stories != total:
+        stories = f" in {result.stories:,} {'story' if result.stories == 1 else 'stories'}"
+    return f"{total:,} {noun}{stories} in {result.took_ms:,.0f} ms"
 
 
 def page_title(query: SearchQuery, error: str | None) -> str:

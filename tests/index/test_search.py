@@ -490,8 +490,9 @@ def test_threads_share_the_arrays_and_see_updates(tmp_path):
 
 def test_search_result_to_dict_round_trip_shape(service):
     data = service.search(replace(SearchQuery(q="bitcoin", source=("coindesk",)), per_page=2)).to_dict()
-    assert sorted(data) == ["as_of", "facets", "fingerprint", "histogram", "hits", "interval",
-                            "page", "per_page", "query", "suggestion", "took_ms", "total", "undated"]
+    assert sorted(data) == ["as_of", "collapse", "facets", "fingerprint", "histogram", "hits",
+                            "interval", "page", "per_page", "query", "stories", "suggestion",
+                            "took_ms", "total", "undated", "unit"]
     assert data["total"] == 3 and len(data["hits"]) == 2
     assert data["facets"]["source"][0] == {"value": "coindesk", "label": "CoinDesk", "count": 3,
                                            "selected": True, "toggle_url": "?q=bitcoin&per_page=2"}

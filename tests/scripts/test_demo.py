@@ -180,14 +180,18 @@ def test_the_page_copy_and_the_export_come_in_like_everything_else(demo_home: Pa
 
 def test_search_finds_the_story_and_its_versions(demo_home: Path):
     with SearchService(demo_home) as service:
-        story = service.search(SearchQuery(q="Kestrel published:2026-03", per_page=50))
+        story = service.search(SearchQuery(q="Kestrel published:2026-03", per_page=50, collapse=False))
         assert story.total == 5
         assert {hit.id for hit in story.hits} == KESTREL
+        # collapsed (the default), the five are one entry with five versions
+        collapsed = service.search(SearchQuery(q="Kestrel published:2026-03", per_page=50))
+        assert [(hit.versions, hit.story) for hit in collapsed.hits] == [(5, story.hits[-1].story)]
+        assert collapsed.total == 5 and collapsed.stories == 1
         # October's follow-up (from the bulk export) is about withdrawals too
-        withdrawals = service.search(SearchQuery(q="Kestrel withdrawals", per_page=50))
+        withdrawals = service.search(SearchQuery(q="Kestrel withdrawals", per_page=50, collapse=False))
         assert {hit.id for hit in withdrawals.hits} == KESTREL | {KESTREL_REOPENS}
         # the Spanish article about Mexico's rules mentions the hack, not the withdrawals
-        mentions = service.search(SearchQuery(q="Kestrel", per_page=50))
+        mentions = service.search(SearchQuery(q="Kestrel", per_page=50, collapse=False))
         assert {hit.id for hit in mentions.hits} == KESTREL | {KESTREL_REOPENS, MEXICO}
         spanish = service.search(SearchQuery(q="Kestrel", lang=("es",)))
         assert [hit.id for hit in spanish.hits] == [MEXICO]
@@ -302,6 +306,11 @@ def test_serves_the_demo_until_interrupted(demo_home: Path):
         url = lines[3].split(" on ")[1].split(" ")[0]
         assert lines[3] == f"newsarchive: serving {home} on {url} (8 threads); Ctrl-C stops\n"
         with urllib.request.urlopen(f"{url}search?q=kestrel+withdrawals", timeout=10) as response:
+            collapsed = response.read().decode("utf-8")
+            assert response.status == 200
+        assert sorted(collapsed.count(f'href="/article/{article_id}"') for article_id in KESTREL) == [0, 0, 0, 0, 1]
+        assert "5 versions of this story" in collapsed
+        with urllib.request.urlopen(f"{url}search?q=kestrel+withdrawals&collapse=0", timeout=10) as response:
             page = response.read().decode("utf-8")
             assert response.status == 200
         assert sorted(page.count(f'href="/article/{article_id}"') for article_id in KESTREL) == [1] * 5

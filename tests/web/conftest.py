@@ -123,3 +123,18 @@ def service(web_home: Path):
     svc = SearchService(web_home)
     yield svc
     svc.close()
+
+
+@pytest.fixture(scope="session")
+def story_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The dev split of our labelled story set (tests/fixtures/stories), indexed: stories with
+    up to five versions, follow-ups and look-alikes."""
+    from index.build import reindex
+    from scripts.bench_stories import load_split
+
+    home = tmp_path_factory.mktemp("stories") / "home"
+    store = Store(home)
+    for item in load_split("dev")[0]:
+        store.save(item.article)
+    reindex(home, procs=1)
+    return home

@@ -21,8 +21,9 @@ def test_search_is_the_search_result_itself(client, service) -> None:
     data = response.json
     assert data["ok"] is True
     assert without_timing(data) == {"ok": True, **without_timing(expected)}
-    assert list(data) == ["ok", "query", "total", "page", "per_page", "hits", "facets", "histogram",
-                          "interval", "undated", "suggestion", "fingerprint", "as_of", "took_ms"]
+    assert list(data) == ["ok", "query", "total", "stories", "collapse", "unit", "page", "per_page",
+                          "hits", "facets", "histogram", "interval", "undated", "suggestion", "fingerprint",
+                          "as_of", "took_ms"]
     assert [h["title"] for h in data["hits"]] == [h.title for h in service.search(parse_params(args)).hits]
 
 
@@ -89,10 +90,10 @@ def test_openapi_describes_every_api_route(app, client) -> None:
     routes = {r.rule.replace("<article_id>", "{id}") for r in app.url_map.iter_rules()
               if r.rule.startswith("/api/")}
     assert set(spec["paths"]) == routes == {"/api/search", "/api/facets", "/api/articles/{id}",
-                                            "/api/openapi.json"}
+                                            "/api/timeline", "/api/openapi.json"}
     names = [p["name"] for p in spec["paths"]["/api/search"]["get"]["parameters"]]
     assert names == ["q", "source", "tag", "ticker", "sentiment", "category", "lang", "from", "to", "undated", "sort",
-                     "page", "per_page", "as_of", "drafts"]
+                     "page", "per_page", "as_of", "drafts", "collapse", "unit", "story"]
     # every $ref resolves
     def refs(node):
         if isinstance(node, dict):

@@ -111,7 +111,8 @@ def test_jsonl_export(client, service) -> None:
         (h.id, h.title, f"http://localhost/article/{h.id}") for h in expected]
     assert list(lines[0]) == ["id", "title", "published", "source", "source_name", "sentiment",
                               "tags", "lang", "category", "author", "url", "description",
-                              "snippet", "score", "date_source", "ingested", "tickers", "archive_url"]
+                              "snippet", "score", "date_source", "ingested", "tickers", "story", "versions",
+                              "archive_url"]
 
 
 def test_empty_export_still_has_the_header(client) -> None:

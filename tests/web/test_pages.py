@@ -149,7 +149,8 @@ def test_pagination(client, service) -> None:
 def test_search_keeps_filters_in_the_form(client) -> None:
     doc = parse(client.get("/search?q=rates&tag=RATES&sentiment=neutral&from=2026-01&to=2026-02&sort=newest"))
     hidden = [(i.get("name"), i.get("value"), i.get("form")) for i in doc.cssselect("input[type=hidden]")]
-    assert hidden == [("tag", "RATES", "search"), ("sentiment", "NEUTRAL", "search")]
+    # the collapse checkbox's hidden partner says "off" when the box is unticked
+    assert hidden == [("collapse", "0", "search"), ("tag", "RATES", "search"), ("sentiment", "NEUTRAL", "search")]
     assert doc.cssselect("#from")[0].get("value") == "2026-01-01"
     assert doc.cssselect("#to")[0].get("value") == "2026-02-28"
     assert doc.cssselect("#sort option[selected]")[0].get("value") == "newest"

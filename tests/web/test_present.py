@@ -1,11 +1,11 @@
-"""The pure helpers behind the pages: labels, histogram bars, safe Markdown, safe cells."""
+"""The pure helpers behind the pages: labels, safe Markdown, safe cells."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from index.model import HistogramBucket, SearchQuery
-from web.present import (Bar, bucket_label, format_day, histogram_bars, http_url, render_markdown,
+from web.present import (bucket_label, format_day, http_url, render_markdown,
                          spreadsheet_safe, xml_text)
 
 
@@ -15,24 +15,6 @@ def test_format_day_and_bucket_labels() -> None:
     bucket = HistogramBucket(start=date(2026, 2, 2), end=date(2026, 2, 9), count=3)
     assert [bucket_label(bucket, i) for i in ("day", "week", "month", "year")] == [
         "2 Feb 2026", "week of 2 Feb 2026", "Feb 2026", "2026"]
-
-
-def test_histogram_bars_scale_to_the_largest_bucket() -> None:
-    buckets = [
-        HistogramBucket(date(2026, 1, 1), date(2026, 2, 1), 4, "?from=2026-01-01&to=2026-01-31"),
-        HistogramBucket(date(2026, 2, 1), date(2026, 3, 1), 0, "?from=2026-02-01&to=2026-02-28"),
-        HistogramBucket(date(2026, 3, 1), date(2026, 4, 1), 1, "?from=2026-03-01&to=2026-03-31"),
-    ]
-    bars = histogram_bars(buckets, "month", width=300, height=80, gap=0.2)
-    assert bars == [
-        Bar(x=10.0, y=0.0, width=80.0, height=80.0, count=4, label="Jan 2026",
-            url="?from=2026-01-01&to=2026-01-31", last_day=date(2026, 1, 31)),
-        Bar(x=110.0, y=80.0, width=80.0, height=0.0, count=0, label="Feb 2026",
-            url="?from=2026-02-01&to=2026-02-28", last_day=date(2026, 2, 28)),
-        Bar(x=210.0, y=60.0, width=80.0, height=20.0, count=1, label="Mar 2026",
-            url="?from=2026-03-01&to=2026-03-31", last_day=date(2026, 3, 31)),
-    ]
-    assert histogram_bars([], "day") == []
 
 
 def test_markdown_is_rendered_and_raw_html_is_text() -> None:
