@@ -48,6 +48,7 @@ from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable, Mapping, Sequence
 
+import numpy as np
 from whoosh.lang.porter import stem
 
 #: two reports (not copies) of one event are published at most this many days apart
@@ -203,7 +204,7 @@ def _clean_paragraph(text: str) -> str:
     text = text.strip()
     if text.startswith("#"):  # a Markdown heading says nothing of the event
         return ""
-    return re.sub(r"\s+", " ", text)
+    return " ".join(text.split())
 
 
 def _first_words(text: str, n: int) -> str:
@@ -237,14 +238,12 @@ def shingles_of(text: str) -> frozenset[int]:
 def _shingles(words: list[str]) -> frozenset[int]:
     if len(words) < SHINGLE:
         return frozenset()
-    # one CRC per word, then a polynomial of the four (cheaper than hashing every 4-gram's text)
-    h = [zlib.crc32(w.encode("utf-8")) for w in words]
-    out = set()
-    for i in range(len(h) - SHINGLE + 1):
-        value = (((h[i] * _P + h[i + 1]) * _P + h[i + 2]) * _P + h[i + 3]) & 0xFFFFFFFF
-        if value % SHINGLE_SAMPLE == 0:
-            out.add(value)
-    return frozenset(out)
+    # one CRC per word, then a polynomial of the four, mod 2**32 (numpy's uint64 wraps mod 2**64,
+    # which 2**32 divides: the same values as exact integers), over the whole paragraph at once
+    h = np.fromiter((zlib.crc32(w.encode("utf-8")) for w in words), dtype=np.uint64, count=len(words))
+    p = np.uint64(_P)
+    values = (((h[:-3] * p + h[1:-2]) * p + h[2:-1]) * p + h[3:]) & np.uint64(0xFFFFFFFF)
+    return frozenset(values[values % np.uint64(SHINGLE_SAMPLE) == 0].tolist())
 
 
 _P = 1_000_003
@@ -257,7 +256,7 @@ def content_words(text: str) -> frozenset[str]:
 
 def _content(words: list[str]) -> frozenset[str]:
     out = set()
-    for word in words:
+    for word in set(words):
         if word[0].isdigit():
             continue
         if word.endswith(("'s", "’s")):
@@ -508,6 +507,12 @@ def encode_telling(t: Telling) -> bytes:
     return _HEADER.pack(_ENCODING, day, t.source, t.content, t.headline) + values.tobytes()
 
 
+def telling_day(data: bytes) -> float | None:
+    """The day of an encoded telling, without decoding the rest."""
+    day = _HEADER.unpack_from(data)[1]
+    return None if math.isnan(day) else day
+
+
 def decode_telling(data: bytes) -> Telling:
     version, day, source, content, headline = _HEADER.unpack_from(data)
     if version != _ENCODING:
@@ -550,7 +555,7 @@ COPY_KEY_CAP = 40
 #: candidates compared with the full rule, the ones with the most keys in common first
 MAX_CANDIDATES = 12
 #: decoded tellings kept at once
-DECODED_CACHE = 20_000
+DECODED_CACHE = 4_000
 
 
 class StoryIndex:

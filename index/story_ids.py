@@ -34,7 +34,8 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from index.stories import NEAR_DAYS, StoryIndex, Telling, decode_telling, encode_telling, telling_of
+from index.stories import NEAR_DAYS, StoryIndex, Telling, decode_telling, encode_telling, \
+    telling_day, telling_of
 
 STORIES_FILE = "stories.tsv"
 TELLINGS_FILE = "tellings.bin"
@@ -138,11 +139,10 @@ def write_stories(folder: Path, tellings: Iterable[tuple[str, bytes]], previous:
     """Give every article of a new index its story (publication order) and write the table
     into ``folder``. ``keep``: ids (tombstones) whose line and telling are copied from the
     ``previous`` index folder's table. Returns the number of stories."""
-    decoded = []
-    for article_id, data in tellings:
-        if data:
-            decoded.append((article_id, data, decode_telling(data)))
-    decoded.sort(key=lambda item: (item[2].day is None, item[2].day or 0.0, item[0]))
+    # publication order from each telling's header; decoded one at a time below (a rebuild of
+    # 100,000 articles holds the encoded tellings, ~100 MB, not 100,000 decoded ones)
+    ordered = sorted(((article_id, data) for article_id, data in tellings if data),
+                     key=lambda item: _order_key(item[0], item[1]))
     index = StoryIndex()
     folder = Path(folder)
     tmp_stories = folder / (STORIES_FILE + ".tmp")
@@ -165,9 +165,10 @@ def write_stories(folder: Path, tellings: Iterable[tuple[str, bytes]], previous:
                         lines.write(_line(article_id, old.story[article_id], telling, offset))
                         offset += _LENGTH.size + len(data)
                         kept.add(article_id)
-        for n, (article_id, data, telling) in enumerate(decoded):
+        for n, (article_id, data) in enumerate(ordered):
             if article_id in kept:
                 continue
+            telling = decode_telling(data)
             if telling.day is not None and n % 2000 == 0:
                 index.forget_near_before(telling.day - NEAR_DAYS)
             story_id = index.add(article_id, telling, data)
@@ -181,6 +182,11 @@ def write_stories(folder: Path, tellings: Iterable[tuple[str, bytes]], previous:
     os.replace(tmp_tellings, folder / TELLINGS_FILE)
     os.replace(tmp_stories, folder / STORIES_FILE)
     return len(set(index.story.values()))
+
+
+def _order_key(article_id: str, data: bytes) -> tuple[bool, float, str]:
+    day = telling_day(data)
+    return (day is None, day or 0.0, article_id)
 
 
 def add_stories(folder: Path, items: Iterable[tuple[str, bytes]]) -> dict[str, str]:

@@ -308,6 +308,18 @@ def openapi_spec(site_name: str, server: str) -> dict[str, Any]:
                 "responses": {"200": {"description": "The timeline",
                                       "content": json_of("#/components/schemas/Timeline")},
                               "400": error, "503": error}}},
+            "/api/terms": {"get": {
+                "summary": "Words and two-word phrases unusually frequent in a search's matches",
+                "operationId": "terms", "parameters": search_parameters(),
+                "responses": {"200": {"description": "Significant terms (JLH score), with counts",
+                                      "content": {"application/json": {"schema": {
+                                          "type": "object", "properties": {
+                                              "ok": {"const": True}, "total": {"type": "integer"},
+                                              "read": {"type": "integer"},
+                                              "background": {"type": "integer"},
+                                              "terms": {"type": "array", "items": {"type": "object"}},
+                                              "took_ms": {"type": "number"}}}}}},
+                              "400": error, "503": error}}},
             "/api/articles/{id}": {"get": {
                 "summary": "One article with its Markdown body",
                 "operationId": "article",

@@ -90,7 +90,7 @@ def test_openapi_describes_every_api_route(app, client) -> None:
     routes = {r.rule.replace("<article_id>", "{id}") for r in app.url_map.iter_rules()
               if r.rule.startswith("/api/")}
     assert set(spec["paths"]) == routes == {"/api/search", "/api/facets", "/api/articles/{id}",
-                                            "/api/timeline", "/api/openapi.json"}
+                                            "/api/timeline", "/api/terms", "/api/openapi.json"}
     names = [p["name"] for p in spec["paths"]["/api/search"]["get"]["parameters"]]
     assert names == ["q", "source", "tag", "ticker", "sentiment", "category", "lang", "from", "to", "undated", "sort",
                      "page", "per_page", "as_of", "drafts", "collapse", "unit", "story"]

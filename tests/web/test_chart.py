@@ -28,8 +28,9 @@ def test_time_ticks_mark_every_month_and_label_years():
         (600.0, "Feb", False), (800.0, "Mar", False)]
     assert ticks[0].label_pos == 100.0  # a month's label is centred on its bucket
     days = [date(2026, 1, 30), date(2026, 1, 31), date(2026, 2, 1), date(2026, 2, 2)]
+    # days: the month where it starts, each other day's number when there is room
     assert [(t.pos, t.label) for t in time_ticks(days, "day", frame)] == [
-        (0.0, "Jan 2026"), (500.0, "Feb")]
+        (0.0, "Jan 2026"), (250.0, "31"), (500.0, "Feb"), (750.0, "2")]
     years = [date(2024, 1, 1), date(2025, 1, 1)]
     assert [t.label for t in time_ticks(years, "year", frame)] == ["2024", "2025"]
 
