@@ -37,6 +37,14 @@ DATE_SOURCES = ("provided", "metadata", "structured", "url", "dateline", "text",
 #: as a publication date (see ``Article.is_dated``)
 UNDATED_SOURCE = "ingested"
 SENTIMENT_SOURCES = ("provided", "computed")
+#: ``titleSource``: how ``title`` was found when the input did not state it. Not written (the
+#: default): the input's own title (the page's ``<title>``/``og:title``/``<h1>``, a frontmatter
+#: ``title``, a feed entry's or a record's title, a text's first line that reads as a headline).
+#: ``heading``: a Markdown file without ``title``: its first heading, or its first line when
+#: that reads as a headline. ``derived``: no headline anywhere (a plain text, or a Markdown file
+#: without ``title``): written from the text's first sentence (``headline_from_sentence``),
+#: which stays in the body.
+TITLE_SOURCES = ("heading", "derived")
 
 
 @dataclass(frozen=True)
@@ -113,6 +121,10 @@ class Article:
     id: str | None = None
     url: str | None = None
     author: str | None = None
+    #: how the title was found, when the input did not state it (``TITLE_SOURCES``)
+    title_source: str | None = None
+    #: who re-published the article, when it came through an aggregator (``aicoin.com``)
+    via: str | None = None
     fetched_at: datetime | None = None
     ingested_at: datetime | None = None
     date_source: str | None = None
@@ -172,6 +184,8 @@ FIELDS: tuple[tuple[str, str, str], ...] = (
     ("id", "id", "str"),
     ("url", "url", "str"),
     ("author", "author", "str"),
+    ("title_source", "titleSource", "str"),
+    ("via", "via", "str"),
     ("fetched_at", "fetchedAt", "datetime"),
     ("ingested_at", "ingestedAt", "datetime"),
     ("date_source", "dateSource", "str"),

@@ -133,6 +133,7 @@ def test_seed_002_aggregator_repost_with_an_unfilled_title(home: Path) -> None:
     # 19 Chinese legal disclaimer
     assert lines[0].startswith("Source: Cointelegraph Original:") and "{title}" in lines[0]
     assert len([line for line in lines if line]) == 20
+    assert lines[19].startswith("免责声明") and "support@aicoin.com" in lines[19]
     expected_body = "\n\n".join(
         lines[2:7] + lines[8:12] + ["## " + lines[13]] + lines[14:18]
     ) + "\n"
@@ -158,6 +159,10 @@ def test_seed_002_aggregator_repost_with_an_unfilled_title(home: Path) -> None:
         "canonicalUrl": None,
         "coverImage": None,
         "ai": None,
+        # the title is the editor's rule's, and says so; the portal that re-published the
+        # story is the one its disclaimer gives an address of
+        "titleSource": "derived",
+        "via": "aicoin.com",
         **computed_fields(title, "2025-03-26", "cointelegraph", body),
         "tickers": ["BTC", "MSFT", "BITF", "CLSK", "CORZ", "HUT", "MARA", "JPM"],
     }

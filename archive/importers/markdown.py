@@ -85,10 +85,13 @@ def draft_from_markdown(text: str) -> Article:
 
     title = meta.get("title")
     if title is None or not str(title).strip():
-        title, body = title_from_body(body)
+        title, rest = title_from_body(body)
         if not title:
             raise FormatError("no title: the frontmatter has no 'title' and the text no heading "
                               "or first line to take it from")
+        # a heading or first line taken off the body, else written from the first sentence
+        meta = {**meta, "titleSource": "heading" if rest != body else "derived"}
+        body = rest
     else:
         body = _drop_duplicate_heading(body, str(title))
     undated = meta.get("publishedAt") is None

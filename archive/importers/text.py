@@ -7,7 +7,10 @@ What a careful editor reads off such a text (all documented in the README, secti
   ``Source: X Original: "…"`` gives the source ``X`` and, when filled in, the title. An unfilled
   placeholder (``{title}``, ``{{title}}``, ``%s``, ``$title``, empty…) is never a title: then the
   title comes from the text itself: its first line if that reads as a headline, else a headline
-  made from the first sentence (``headline_from_sentence``), which stays in the body.
+  made from the first sentence (``headline_from_sentence``), which stays in the body
+  (``titleSource: derived``).
+- **Via**: the site that re-published the text, as the address in its closing disclaimer
+  (``republisher``).
 - **Comment count**: a bare number (``21``) right after the title is dropped.
 - **Byline**: ``By Jane Doe`` near the top becomes ``author``.
 - **Standfirst**: the paragraph right after the title becomes ``description`` when page furniture
@@ -113,7 +116,7 @@ def draft_from_text(text: str, *, name: str, options: "IngestOptions") -> Articl
     if not paragraphs:
         raise InputError("no article text in this input", source=name)
 
-    description = author = None
+    description = author = title_source = None
     if title is None:
         first = paragraphs[0]
         if reads_as_headline(first) and len(paragraphs) > 1:
@@ -127,6 +130,7 @@ def draft_from_text(text: str, *, name: str, options: "IngestOptions") -> Articl
                 description = paragraphs.pop(0)
         else:
             title = headline_from_sentence(first_sentence(_strip_markup(first)))
+            title_source = "derived"
     title = _tidy_title(title)
     if not title:
         raise InputError("no title can be found in this text", source=name)
@@ -156,10 +160,31 @@ def draft_from_text(text: str, *, name: str, options: "IngestOptions") -> Articl
         body=body,
         source=source,
         author=author,
+        title_source=title_source,
+        via=republisher(paragraphs, source),
         published_at=found.when if found else None,
         date_source=found.source if found else None,
         date_confidence=found.confidence if found else None,
     )
+
+
+#: a web address or an e-mail address's domain: ``support@aicoin.com``, ``www.example.com``
+_DOMAIN = re.compile(r"(?i)(?<![\w.-])(?:[\w.+-]+@|https?://)?((?:[a-z0-9-]+\.)+[a-z]{2,12})\b")
+
+
+def republisher(paragraphs: list[str], source: Source | None = None) -> str | None:
+    """The site that re-published a text, as its disclaimer names it: the domain of the first
+    address in a closing legal disclaimer (``免责声明: …发送邮件到support@aicoin.com…`` gives
+    ``aicoin.com``). An aggregator's disclaimer speaks for the aggregator ("this platform"), the
+    article's source is the outlet it copied (its header's ``Source: X``), never ``via``."""
+    disclaimer = cleanup.default_rules().common.footers  # the disclaimer words, in any language
+    for paragraph in paragraphs[-3:]:
+        if any(rule.match(paragraph) for rule in disclaimer):
+            for found in _DOMAIN.finditer(paragraph):
+                domain = found.group(1).lower().removeprefix("www.")
+                if source is None or source_key(domain.split(".")[0]) != source.key:
+                    return domain
+    return None
 
 
 def text_paragraphs(text: str) -> list[str]:

@@ -140,6 +140,10 @@ def test_missing_id_title_and_date_are_filled_in() -> None:
 )
 def test_title_from_body(body: str, title: str, rest: str) -> None:
     assert title_from_body(body) == (title, rest)
+    # and the article says how its title was found
+    draft = draft_from_markdown(f"---\nlang: en\n---\n{body}")
+    assert (draft.title, draft.title_source) == (title, "heading" if rest != body else "derived")
+    assert draft_from_markdown(f"---\ntitle: Gold\n---\n{body}").title_source is None
 
 
 @pytest.mark.parametrize(

@@ -234,3 +234,43 @@ def test_malformed_inputs_fail_alone_in_a_batch(home: Path) -> None:
     assert (saved.title, saved.source, saved.date_source) == (
         "Wheat futures hit a three-month high", Source("Grainwire", "grainwire"), "inferred")
     assert list(Store(home).iter_paths()) == [Path(results[2].path)]
+
+
+def test_title_source_says_when_the_title_was_written_from_the_text() -> None:
+    derived, _ = finished("aggregator_placeholder.txt")
+    stated, _ = finished("aggregator_titled.txt")
+    assert (derived.title_source, stated.title_source) == ("derived", None)
+    # no address in its disclaimer: no aggregator to name
+    assert (derived.via, stated.via) == (None, None)
+
+
+@pytest.mark.parametrize("last, via", [
+    ("免责声明：本文仅代表作者个人观点。如有侵权，请发送邮件到 help@Portal-Nine.example.cn。", "portal-nine.example.cn"),
+    ("Disclaimer: This repost does not reflect the views of www.relaywire.example.", "relaywire.example"),
+    # the outlet's own address is its source, not who re-published it
+    ("Disclaimer: Originally published on chainpost.example.", None),
+    # an address in the article's text is not a disclaimer's
+    ("Traders can read the filing at sec.example.gov, the regulator said.", None),
+])
+def test_via_is_the_republisher_a_closing_disclaimer_names(last: str, via: str | None) -> None:
+    text = ("Source: Chainpost Original: \"{title}\"\nOrbita halts withdrawals for six hours\n"
+            "The Seoul-based exchange Orbita halted withdrawals for six hours on Tuesday.\n" + last)
+    draft = draft_from_text(text, name="x.txt", options=options())
+    assert (draft.source, draft.via) == (Source("Chainpost", "chainpost"), via)
+
+
+def test_title_source_and_via_are_written_and_read_back(tmp_path: Path) -> None:
+    text = ("Source: Chainpost Original: \"{title}\"\n"
+            "The Seoul-based exchange Orbita halted withdrawals for six hours on Tuesday after a "
+            "software fault, and said on Wednesday that it would compensate every affected user.\n"
+            "The exchange said user funds were never at risk.\n"
+            "Disclaimer: This repost does not reflect the views of relaywire.example.\n")
+    source = tmp_path / "repost.txt"
+    source.write_text(text, encoding="utf-8")
+    (tmp_path / "home").mkdir()
+    [result] = ingest([str(source)], Store(tmp_path / "home"), options())
+    assert (result.status, result.error) == ("created", None)
+    written = Path(result.path).read_text(encoding="utf-8")
+    assert "\ntitleSource: derived\nvia: relaywire.example\n" in written
+    article = read_article(Path(result.path))
+    assert (article.title_source, article.via) == ("derived", "relaywire.example")
