@@ -45,3 +45,15 @@ def test_text_after_a_comment_or_a_processing_instruction_is_kept(articles) -> N
         "Shipping lines have moved two weekly ser",
         "The authority will publish its full-year",
     ]
+
+
+def test_bold_italic_and_underline_markers_do_not_split_the_text(articles) -> None:
+    # "the **Northfield Grain Cooperative**", "<u>February 2</u>": a search for the phrase, a
+    # count of its words or a quotation read the markers as text
+    assert articles["grain-bold"].body == (
+        "The Northfield Grain Cooperative opened its second silo on Monday, doubling the storage "
+        "its 140 member farms can book before the spring harvest.\n\n"
+        "Chair Ruth Alvarado said the new capacity would let members hold grain until prices "
+        "recover, instead of selling at the low prices of the autumn.\n\n"
+        "Bookings open on February 2, and members can reserve space through the cooperative's "
+        "office or its website.\n")
