@@ -19,8 +19,12 @@ removes, line by line:
 Then a short line standing alone between paragraphs, without final punctuation
 (``U.S. economic data is mixed``), becomes a ``## `` sub-heading, as an editor would mark it.
 
-What it never touches: fenced and indented code blocks, Markdown headings, and any line no rule
-matches (spacing inside a line is kept too). A canonical Markdown file comes out unchanged, and
+Headings stay, unless they are furniture: the title or standfirst repeated as a heading, a
+widget's or a link list's label (a ``lines`` or ``headings`` rule), or the headings after the
+last text (the titles of a related-articles list).
+
+What it never touches: fenced and indented code blocks, and any line no rule matches (spacing
+inside a line is kept too). A canonical Markdown file comes out unchanged, and
 ``clean_body(clean_body(x)) == clean_body(x)``.
 
 The rules live in ``archive/data/cleanup.yaml`` (global rules plus extra rules per source key);
@@ -42,7 +46,7 @@ import yaml
 from archive import dates
 from archive.errors import FormatError
 
-RULE_KINDS = ("lines", "starts", "phrases", "boxes", "tickers", "footers")
+RULE_KINDS = ("lines", "starts", "phrases", "boxes", "tickers", "footers", "headings")
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,7 @@ class Rules:
     boxes: tuple[re.Pattern[str], ...] = ()
     tickers: tuple[re.Pattern[str], ...] = ()
     footers: tuple[re.Pattern[str], ...] = ()
+    headings: tuple[re.Pattern[str], ...] = ()
 
     def __add__(self, other: "Rules") -> "Rules":
         return Rules(**{kind: getattr(self, kind) + getattr(other, kind) for kind in RULE_KINDS})
@@ -204,10 +209,17 @@ def caption_credit(line: str) -> tuple[str, bool] | None:
 
 
 def clean_body(
-    text: str, *, source_key: str | None = None, rules: RuleSet | None = None
+    text: str, *, source_key: str | None = None, rules: RuleSet | None = None,
+    title: str | None = None, description: str | None = None,
 ) -> str:
-    """The article text without page furniture, paragraphs separated by one blank line."""
+    """The article text without page furniture, paragraphs separated by one blank line.
+
+    Headings are kept as they are, except furniture: the ``title`` or the ``description``
+    (standfirst) repeated as a heading, a heading that matches a ``headings`` rule (a newsletter
+    widget's "Thanks for signing up!"), and the headings after the last text (the titles of a
+    related-articles list)."""
     active = (rules or default_rules()).for_source(source_key)
+    repeated = {_fold(value) for value in (title, description) if value and value.strip()}
     blocks = _split_blocks(text)
     kept: list[tuple[str, list[str]]] = []
     mode: str | None = None  # "box" or "ticker" while such furniture runs on
@@ -228,7 +240,10 @@ def clean_body(
                     continue
                 mode = None
             if _MD_HEADING.match(line):
-                out.append(line)
+                heading = _probe(_MD_HEADING.sub("", line, count=1)).rstrip("# ").strip()
+                if _fold(heading) not in repeated and not any(
+                        p.fullmatch(heading) for p in active.headings + active.lines):
+                    out.append(line)
                 continue
             stripped = _probe(line)
             if any(p.fullmatch(stripped) for p in active.footers) and _is_tail(lines, line, blocks[number + 1:]):
@@ -256,7 +271,29 @@ def clean_body(
             kept.append(("text", out))
         if footer:
             break
-    return "\n\n".join("\n".join(lines) for _, lines in _mark_subheadings(kept)).strip("\n")
+    blocks = _drop_empty_sections(_mark_subheadings(kept))
+    return "\n\n".join("\n".join(lines) for _, lines in blocks).strip("\n")
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"\W+", " ", text.casefold()).strip()
+
+
+def _is_title_heading(block: tuple[str, list[str]]) -> bool:
+    """A heading block that reads as a title, not as a sentence set large (a pull quote)."""
+    kind, lines = block
+    return (kind == "text" and len(lines) == 1 and bool(_MD_HEADING.match(lines[0]))
+            and not lines[0].rstrip().endswith("."))
+
+
+def _drop_empty_sections(blocks: list[tuple[str, list[str]]]) -> list[tuple[str, list[str]]]:
+    """Without the headings after the last text: they head nothing (a list of related articles'
+    titles, a "Comments" heading). Headings with nothing under them inside the text stay, and
+    a heading that ends a sentence: pages set pull quotes, data rows and paragraphs as headings."""
+    end = len(blocks)
+    while end and _is_title_heading(blocks[end - 1]):
+        end -= 1
+    return blocks[:end]
 
 
 #: a footer ("Disclaimer" on its own line) is only dropped with what follows when that is short:

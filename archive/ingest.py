@@ -83,7 +83,8 @@ def finish_article(draft: Article, options: IngestOptions) -> Article:
         body = article.body
     else:
         body = cleanup.clean_body(article.body, source_key=article.source.key if article.source else None,
-                                  rules=cleanup.rules_for_home(options.home))
+                                  rules=cleanup.rules_for_home(options.home),
+                                  title=article.title, description=article.description)
     if not body.strip() and not headline_only:
         raise InputError("no article text left after removing page furniture", source=article.title)
     article = article.replace(body=body)

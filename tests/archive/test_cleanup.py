@@ -290,3 +290,19 @@ _LINES = st.sampled_from([
 def test_cleaning_is_idempotent(lines: list[str]) -> None:
     once = clean_body("\n".join(lines))
     assert clean_body(once) == once
+
+
+def test_headings_after_the_last_text_head_nothing_and_go() -> None:
+    text = ("The ferry adds two crossings a day.\n\n## Fares stay the same\n\nFares do not change.\n\n"
+            "#### The crossings were full all summer.\n\nThe operator said so.\n\n"
+            "## More from the Courier\n\n### Harbour car park to close\n\n### Lifeboat crew rescues two")
+    assert clean_body(text) == (
+        "The ferry adds two crossings a day.\n\n## Fares stay the same\n\nFares do not change.\n\n"
+        "#### The crossings were full all summer.\n\nThe operator said so.")
+    # a heading that ends a sentence is a pull quote set large, and stays even at the end
+    assert clean_body("Text of the story.\n\n### It was, he said, a relief.") == (
+        "Text of the story.\n\n### It was, he said, a relief.")
+    # with nothing under them inside the text, headings stay: pages set data rows as headings
+    rows = "Intro text.\n\n## Developer Paintbucket Games\n\n## Publisher HandyGames\n\nThe review."
+    assert clean_body(rows) == rows
+    assert clean_body(clean_body(text)) == clean_body(text)

@@ -57,3 +57,17 @@ def test_bold_italic_and_underline_markers_do_not_split_the_text(articles) -> No
         "recover, instead of selling at the low prices of the autumn.\n\n"
         "Bookings open on February 2, and members can reserve space through the cooperative's "
         "office or its website.\n")
+
+
+def test_headings_that_are_furniture_go_and_the_others_stay(articles) -> None:
+    # the standfirst repeated as ##, a newsletter widget's two states, the h1 repeated as #
+    article = articles["ferry-headings"]
+    assert (article.title, article.description) == (
+        "Island ferry adds a winter timetable",
+        "Two extra crossings a day from December, the operator says")
+    assert [p[:40] for p in paragraphs(article)] == [
+        "The island ferry will run two extra cros",
+        "The early sailing will leave the mainlan",
+        "## Fares stay the same",
+        "Fares will not change before the spring,",
+    ]
