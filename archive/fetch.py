@@ -374,3 +374,47 @@ def _size(n: int) -> str:
     if n >= 1024:
         return f"{n / 1024:.0f} KB"
     return f"{n} bytes"
+
+
+def post_json(url: str, payload: Any, *, timeout: float = 10.0, max_bytes: int = 64 * 1024) -> int:
+    """POST ``payload`` as JSON to ``url`` (a webhook the user configured): the fetch policy of
+    this module (http/https only, a host, connect/read timeouts, a bounded answer) and **no
+    redirect followed** (a webhook that redirects is refused: a redirect is how a request is
+    bounced to an address the user never named). Returns the HTTP status; ``FetchError`` for a
+    refused address, a failure or a status of 400 and more."""
+    import json as json_module
+
+    _check_url(url, original=url)
+    body = json_module.dumps(payload, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    pool = urllib3.PoolManager(retries=False)
+    try:
+        try:
+            response = pool.request(
+                "POST", url, body=body, timeout=urllib3.Timeout(connect=timeout, read=timeout),
+                redirect=False, retries=False, preload_content=False,
+                headers={"Content-Type": "application/json", "User-Agent": USER_AGENT})
+        except ReadTimeoutError:
+            raise FetchError(f"timed out after {timeout:g} s waiting for the webhook to answer",
+                             source=url) from None
+        except (ConnectTimeoutError, NameResolutionError, NewConnectionError, ProtocolError,
+                SSLError, HTTPError) as exc:
+            raise FetchError(_connection_message(exc, url, FetchSettings(timeout=timeout)),
+                             source=url) from None
+        try:
+            response.read(max_bytes)  # the answer is not used; at most this much is read
+            if response.status in REDIRECT_STATUSES:
+                raise FetchError(f"the webhook answered HTTP {response.status} (a redirect); "
+                                 "redirects are not followed: give its final address", source=url)
+            if response.status >= 400:
+                raise FetchError(_status_message(response.status, response.reason), source=url)
+            return response.status
+        finally:
+            response.close()
+            response.release_conn()
+    finally:
+        pool.clear()
+
+
+def check_url(url: str) -> None:
+    """``FetchError`` unless ``url`` is an address this module would fetch or post to."""
+    _check_url(url, original=url)

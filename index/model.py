@@ -53,6 +53,7 @@ FACET_PARAMS = {
 
 #: every parameter a search takes, in the order ``SearchQuery.to_params`` writes them
 SEARCH_PARAMS = ("q", *FACET_PARAMS.values(), "from", "to", "undated", "sort", "per_page", "as_of",
+                 "cited",
                  "drafts", "story", "collapse", "unit", "page")
 #: parameters that links from elsewhere carry (analytics): accepted and ignored
 IGNORED_PARAMS = ("fbclid", "gclid", "mc_cid", "mc_eid")
@@ -96,6 +97,8 @@ class SearchQuery:
     unit: str = "articles"
     #: only the versions of this story (a story id: the id of its first article)
     story: str | None = None
+    #: the fingerprint a citation of this search recorded (a replay compares it with its own)
+    cited: str | None = None
 
     def filters(self) -> dict[str, tuple[str, ...]]:
         return {name: getattr(self, name) for name in FACET_PARAMS}
@@ -119,6 +122,8 @@ class SearchQuery:
             params.append(("per_page", str(self.per_page)))
         if self.as_of:
             params.append(("as_of", self.as_of.isoformat().replace("+00:00", "Z")))
+        if self.cited:
+            params.append(("cited", self.cited))
         if self.include_drafts:
             params.append(("drafts", "1"))
         if self.story:
@@ -418,6 +423,9 @@ def parse_params(params: Any) -> SearchQuery:
         raise QueryError(f"'sort' must be one of {', '.join(SORTS)}, not {sort[:40]!r}")
     as_of_text = one("as_of")
     as_of = parse_instant(as_of_text, "as_of") if as_of_text else None
+    cited = one("cited")
+    if cited is not None and not re.fullmatch(r"[0-9a-f]{16}", cited):
+        raise QueryError(f"'cited' must be a result fingerprint (16 hex digits), not {cited[:40]!r}")
     q = one("q") or ""
     date_from, date_to = day("from"), day("to")
     if date_from and date_to and date_from > date_to:
@@ -446,6 +454,7 @@ def parse_params(params: Any) -> SearchQuery:
         as_of=as_of,
         include_drafts=(one("drafts") or "") in ("1", "true", "yes"),
         undated=undated,
+        cited=cited,
         collapse=flag("collapse", True),
         unit=unit,
         story=story,

@@ -347,6 +347,29 @@ class SearchService:
             values = tuple(v for v in values if needle in v.label.lower() or needle in v.value.lower())
         return values
 
+    def new_since(self, query: SearchQuery, since: datetime, until: datetime) -> tuple[Hit, ...]:
+        """The matches of ``query`` as of ``until`` that were not matches as of ``since`` (what a
+        saved search found in between), newest first."""
+        searcher, view = self._snapshot()
+        column = self._stories(view)
+        now = _plan(replace(query, as_of=until), searcher, view, column).filtered()
+        then = _plan(replace(query, as_of=since), searcher, view, column).filtered()
+        found = _newest_first(view, now & ~then)
+        return tuple(self._hit(searcher, int(d), None, None, column) for d in found)
+
+    def tombstone(self, article_id: str) -> tuple[Hit, datetime] | None:
+        """A deleted article as the index remembers it (what a citation named) and when it
+        left the archive; ``None`` when the id is live or unknown."""
+        searcher, view = self._snapshot()
+        found = np.flatnonzero((view.ids == article_id) & view.live & (view.deleted != MISSING))
+        if not len(found):
+            return None
+        docnum = int(found[-1])
+        deleted = searcher.stored_fields(docnum).get("deleted")
+        if isinstance(deleted, datetime) and deleted.tzinfo is None:
+            deleted = deleted.replace(tzinfo=timezone.utc)
+        return self._hit(searcher, docnum, None, None, self._stories(view)), deleted
+
     def story_of(self, article_id: str) -> str:
         """The story id of an article. ``NotFound`` for an unknown id."""
         _, view = self._snapshot()

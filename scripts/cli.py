@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import click
 
-from scripts import cmd_demo, cmd_index, cmd_ingest, cmd_reextract, cmd_search, cmd_timeline, \
-    cmd_verify, cmd_web
+from scripts import cmd_demo, cmd_export, cmd_index, cmd_ingest, cmd_reextract, cmd_search, \
+    cmd_timeline, cmd_verify, cmd_watch, cmd_web
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -19,8 +19,8 @@ def main() -> None:
     under HOME/index is derived from them and can be rebuilt at any time."""
 
 
-for module in (cmd_ingest, cmd_reextract, cmd_index, cmd_search, cmd_timeline, cmd_verify, cmd_web,
-               cmd_demo):
+for module in (cmd_ingest, cmd_reextract, cmd_index, cmd_search, cmd_export, cmd_timeline,
+               cmd_watch, cmd_verify, cmd_web, cmd_demo):
     for command in module.COMMANDS:
         main.add_command(command)
 

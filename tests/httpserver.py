@@ -22,6 +22,8 @@ It serves our own fixture pages and feeds and a set of misbehaving routes:
     /huge-declared           an HTML page declaring a Content-Length of 50 MB
     /gzip-bomb               20 MB of zeros gzip-compressed to a few KB, sent as text/html
     /moved                   301 to /pages/ledger-etf.html (relative Location)
+    POST /hook               204, the body recorded in ``server.posts`` as ``(path, headers, body)``
+    POST /hook-redirect      307 to /hook                          POST /hook-error  500
 
 Every request is recorded in ``server.requests`` as ``(path, headers)``. Use as a context
 manager (``with LocalServer() as server: server.url("/pages/x.html")``); leaving it stops the
@@ -56,6 +58,7 @@ class LocalServer:
         self.stopping = threading.Event()
         self._lock = threading.Lock()
         self._flaky_seen = 0
+        self.posts: list[tuple[str, dict[str, str], bytes]] = []
         self.httpd = _QuietServer(("127.0.0.1", 0), _handler_for(self))
         self.httpd.daemon_threads = True
         self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
@@ -82,6 +85,10 @@ class LocalServer:
         self.close()
 
     # -- state shared by handler threads
+    def record_post(self, path: str, headers: dict[str, str], body: bytes) -> None:
+        with self._lock:
+            self.posts.append((path, headers, body))
+
     def record(self, path: str, headers: dict[str, str]) -> None:
         with self._lock:
             self.requests.append((path, headers))
@@ -114,6 +121,19 @@ def _handler_for(server: LocalServer) -> type[BaseHTTPRequestHandler]:
 
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib name
             pass
+
+        def do_POST(self) -> None:  # noqa: N802 - stdlib name
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(min(length, 1024 * 1024))
+            server.record_post(self.path, dict(self.headers.items()), body)
+            if self.path == "/hook":
+                self.send_response(204)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+            elif self.path == "/hook-redirect":
+                self.redirect("/hook", 307)
+            else:
+                self.send(500, b"broken")
 
         def do_GET(self) -> None:  # noqa: N802 - stdlib name
             server.record(self.path, {k.lower(): v for k, v in self.headers.items()})

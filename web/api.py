@@ -124,6 +124,9 @@ def search_parameters() -> list[dict[str, Any]]:
               "Hits per page (larger values are bounded)."),
         param("as_of", {"type": "string", "format": "date-time"},
               "Only what had been ingested by this instant (replays a citation)."),
+        param("cited", {"type": "string", "pattern": "^[0-9a-f]{16}$"},
+              "The fingerprint a citation recorded: the search page of a replay says whether "
+              "its result still has it (the search itself is the same)."),
         param("drafts", {"type": "string", "enum": ["1", "true", "yes"]}, "Include drafts."),
         param("collapse", {"type": "string", "enum": ["1", "0", "on", "off"], "default": "1"},
               "One hit per story (its first version in this order, with the number of "

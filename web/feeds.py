@@ -6,34 +6,37 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import asdict, replace
+from dataclasses import replace
 from datetime import datetime, timezone
-from typing import Iterator
+from typing import Any, Iterator
 from xml.etree import ElementTree as ET
 
 from flask import Blueprint, Response, current_app, request, stream_with_context, url_for
 
 from archive.article import format_datetime
-from index.model import Hit, _jsonable, parse_params
+from archive.errors import QueryError
+from index.model import Hit, parse_params
 from web.backend import backend
-from web.present import http_url, spreadsheet_safe, xml_text
+from web.present import EXPORT_COLUMNS, cap_note, export_row, http_url, jsonl_record, \
+    spreadsheet_safe, xml_text
 
 bp = Blueprint("feeds", __name__)
 
 ATOM = "http://www.w3.org/2005/Atom"
 OPENSEARCH = "http://a9.com/-/spec/opensearch/1.1/"
 
-CSV_COLUMNS = ("id", "title", "published", "date_source", "source", "source_name", "sentiment",
-               "tags", "lang", "category", "author", "url", "description", "archive_url")
-#: the ``published`` cell of an article whose date is unknown (JSON says ``null``)
-UNKNOWN_DATE = "date unknown"
+CSV_COLUMNS = EXPORT_COLUMNS
 
 
 # ------------------------------------------------------------------------------------- Atom --
 
 @bp.get("/search.atom")
 def atom() -> Response:
-    asked = replace(parse_params(request.args), page=1)
+    return atom_response(replace(parse_params(request.args), page=1))
+
+
+def atom_response(asked: Any, title: str | None = None, self_url: str | None = None) -> Response:
+    """The Atom feed of a search (newest first): ``/search.atom`` and each saved search's."""
     query = replace(asked, sort="newest")
     # the hits alone (no facets, no snippets): a feed shows titles, dates and descriptions
     hits = list(backend().iter_hits(query, current_app.config["FEED_SIZE"]))
@@ -50,9 +53,9 @@ def atom() -> Response:
 
     qs = asked.query_string().rstrip("?")
     page_qs = replace(asked, sort="relevance").query_string().rstrip("?")
-    self_url = url_for("feeds.atom", _external=True) + qs
+    self_url = self_url or url_for("feeds.atom", _external=True) + qs
     sub(feed, "id", self_url)
-    sub(feed, "title", f"{site}: {query.q}" if query.q else f"{site}: newest articles")
+    sub(feed, "title", title or (f"{site}: {query.q}" if query.q else f"{site}: newest articles"))
     sub(feed, "subtitle", f"{total:,} matching articles, newest first")
     newest = max((hit.published or hit.ingested for hit in hits
                   if hit.published or hit.ingested), default=None)
@@ -121,15 +124,7 @@ def export_response(body: Iterator[str], mimetype: str, extension: str, cap: int
 
 
 def hit_row(hit: Hit) -> dict[str, object]:
-    return {
-        "id": hit.id, "title": hit.title,
-        "published": format_datetime(hit.published) if hit.published else UNKNOWN_DATE,
-        "date_source": hit.date_source,
-        "source": hit.source, "source_name": hit.source_name, "sentiment": hit.sentiment,
-        "tags": ";".join(hit.tags), "lang": hit.lang, "category": hit.category,
-        "author": hit.author, "url": hit.url, "description": hit.description,
-        "archive_url": url_for("pages.article", article_id=hit.id, _external=True),
-    }
+    return export_row(hit, url_for("pages.article", article_id=hit.id, _external=True))
 
 
 @bp.get("/search.csv")
@@ -147,6 +142,8 @@ def export_csv() -> Response:
                 yield buffer.getvalue()
                 buffer.seek(0)
                 buffer.truncate()
+        if total > cap:  # the file says it is not every match, not only a header
+            writer.writerow(["# " + cap_note(cap, total)])
         yield buffer.getvalue()
 
     return export_response(generate(), "text/csv", "csv", cap, total)
@@ -158,11 +155,44 @@ def export_jsonl() -> Response:
 
     def generate() -> Iterator[str]:
         for hit in hits:
-            data = _jsonable(asdict(hit))
-            data["archive_url"] = url_for("pages.article", article_id=hit.id, _external=True)
+            data = jsonl_record(hit, url_for("pages.article", article_id=hit.id, _external=True))
             yield json.dumps(data, ensure_ascii=False, allow_nan=False) + "\n"
+        if total > cap:
+            yield json.dumps({"export": {"complete": False, "rows": cap, "total": total,
+                                         "note": cap_note(cap, total)}}) + "\n"
 
     return export_response(generate(), "application/x-ndjson", "jsonl", cap, total)
+
+
+# --------------------------------------------------------------------------- saved searches --
+
+@bp.get("/watches")
+def watches() -> Response:
+    """The saved searches of the home (``newsarchive watch``), read-only, each with its feed."""
+    from flask import render_template
+
+    from archive.watches import load_watches, watches_path
+
+    items = []
+    for w in load_watches(backend().home):
+        try:
+            query = parse_params(w.search)
+        except QueryError as exc:
+            items.append((w, None, exc.message))
+            continue
+        items.append((w, query, None))
+    return Response(render_template("watches.html", items=items,
+                                    path=str(watches_path(backend().home))), mimetype="text/html")
+
+
+@bp.get("/watches/<name>.atom")
+def watch_atom(name: str) -> Response:
+    from archive.watches import find_watch
+
+    watch = find_watch(backend().home, name)
+    site = current_app.config["SITE_NAME"]
+    return atom_response(replace(parse_params(watch.search), page=1), title=f"{site}: {watch.name}",
+                         self_url=url_for("feeds.watch_atom", name=watch.name, _external=True))
 
 
 # ------------------------------------------------------------------------------- OpenSearch --

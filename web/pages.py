@@ -45,7 +45,17 @@ def story_versions(story_id: str) -> Response:
 
 @bp.get("/article/<article_id>")
 def article(article_id: str) -> Response:
-    item = backend().article(article_id)
+    try:
+        item = backend().article(article_id)
+    except NotFound:
+        gone = _tombstone(article_id)
+        if gone is None:
+            raise
+        hit, deleted = gone
+        return Response(render_template("departed.html", hit=hit, deleted=deleted,
+                                        address=url_for("pages.article", article_id=hit.id,
+                                                        _external=True)),
+                        status=410, mimetype="text/html")
     count = current_app.config["SIMILAR_COUNT"]
     try:
         versions = backend().service().versions(item.id or article_id, limit=MAX_VERSIONS)
@@ -76,6 +86,18 @@ def article(article_id: str) -> Response:
         citation=citation,
         original=original,
     ), mimetype="text/html")
+
+
+def _tombstone(article_id: str):
+    """A deleted article the index remembers (its cited metadata and when it left)."""
+    from archive.article import is_valid_id
+
+    if not is_valid_id(article_id):
+        return None
+    try:
+        return backend().service().tombstone(article_id)
+    except IndexUnavailable:
+        return None
 
 
 def version_badges(article_id: str) -> tuple[str, ...]:

@@ -112,3 +112,43 @@ def xml_text(value: object) -> str:
 
 def join_nonempty(parts: Iterable[str | None], sep: str = ". ") -> str:
     return sep.join(p.strip().rstrip(".") for p in parts if p and p.strip())
+
+
+# ---------------------------------------------------------------------------------- exports --
+
+#: the columns of a CSV export (the web's and ``newsarchive export``'s)
+EXPORT_COLUMNS = ("id", "title", "published", "date_source", "source", "source_name", "sentiment",
+                  "tags", "lang", "category", "author", "url", "description", "archive_url")
+#: the ``published`` cell of an article whose date is unknown (JSON says ``null``)
+UNKNOWN_DATE = "date unknown"
+
+
+def export_row(hit, archive_url: str | None) -> dict[str, object]:
+    """One hit as an export row (CSV columns ``EXPORT_COLUMNS``)."""
+    from archive.article import format_datetime
+
+    return {
+        "id": hit.id, "title": hit.title,
+        "published": format_datetime(hit.published) if hit.published else UNKNOWN_DATE,
+        "date_source": hit.date_source,
+        "source": hit.source, "source_name": hit.source_name, "sentiment": hit.sentiment,
+        "tags": ";".join(hit.tags), "lang": hit.lang, "category": hit.category,
+        "author": hit.author, "url": hit.url, "description": hit.description,
+        "archive_url": archive_url,
+    }
+
+
+def jsonl_record(hit, archive_url: str | None) -> dict[str, object]:
+    """One hit as a JSON lines record: every field of the hit, and its archive address."""
+    from dataclasses import asdict
+
+    from index.model import _jsonable
+
+    data = _jsonable(asdict(hit))
+    data["archive_url"] = archive_url
+    return data
+
+
+def cap_note(cap: int, total: int) -> str:
+    return (f"capped: the first {cap:,} of {total:,} matches; `newsarchive export` on the "
+            f"command line writes every match")

@@ -8,6 +8,7 @@ whole page). Every such response says ``Vary: HX-Request`` (added in ``web.app``
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 from typing import Any
 
 import nh3
@@ -88,10 +89,50 @@ def search_context(result: SearchResult | None, base: str, *, query_text: str = 
             clear_all_url=base + query.cleared().query_string(),
             whole_result_qs=replace(query, story=None, collapse=True, page=1).query_string(),
             timeline_qs=timeline_of(query),
+            citation=citation_of(result, base),
+            export_cap=current_app.config["EXPORT_CAP"],
         )
     context["status_text"] = status_text(result, error)
     context["page_title"] = page_title(query, error)
     return context
+
+
+@dataclass(frozen=True)
+class Citation:
+    """What "cite this search" offers, and what a replay says about itself."""
+
+    fingerprint: str
+    #: the instant the permalink replays (the page's own time for a live search)
+    as_of: datetime
+    permalink: str
+    text: str
+    replay: bool
+    #: a replay of a citation: does its fingerprint match the cited one (None: nothing cited)
+    matches_cited: bool | None
+    live_url: str
+
+
+def citation_of(result: SearchResult, base: str) -> Citation:
+    query = result.query
+    as_of = query.as_of or datetime.now(timezone.utc).replace(microsecond=0)
+    cited = replace(query, as_of=as_of, cited=result.fingerprint, page=1)
+    permalink = url_for("pages.search", _external=True) + cited.query_string()
+    filters = "; ".join(f"{FACET_TITLES.get(name, name).lower()}: {', '.join(values)}"
+                        for name, values in query.filters().items() if values)
+    if query.date_from or query.date_to:
+        span = f"{query.date_from or '…'} to {query.date_to or '…'}"
+        filters = f"{filters}; published {span}" if filters else f"published {span}"
+    stamp = as_of.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    what = f"search for \u201c{query.q}\u201d" if query.q else "all articles"
+    text = (f"{current_app.config['SITE_NAME']}, {what}{f' ({filters})' if filters else ''}: "
+            f"{result.total:,} {'match' if result.total == 1 else 'matches'} as of {stamp}, "
+            f"result fingerprint {result.fingerprint}. {permalink}")
+    return Citation(
+        fingerprint=result.fingerprint, as_of=as_of, permalink=permalink, text=text,
+        replay=query.as_of is not None,
+        matches_cited=None if not query.cited else query.cited == result.fingerprint,
+        live_url=base + replace(query, as_of=None, cited=None, page=1).query_string(),
+    )
 
 
 def timeline_of(query: SearchQuery) -> str:

@@ -98,8 +98,10 @@ def test_export_cap(web_home) -> None:
     client = create_app({"HOME": web_home, "EXPORT_CAP": 3}).test_client()
     response = client.get("/search.csv")
     assert (response.headers["X-Export-Cap"], response.headers["X-Total-Count"]) == ("3", "19")
-    assert len(read_csv(response.data)) == 3
-    assert len(client.get("/search.jsonl").data.splitlines()) == 3
+    rows = read_csv(response.data)  # 3 hits, then the line saying the file is not every match
+    assert len(rows) == 4 and rows[-1]["id"].startswith("# capped: the first 3 of 19 matches")
+    lines = client.get("/search.jsonl").data.splitlines()
+    assert len(lines) == 4 and json.loads(lines[-1])["export"]["complete"] is False
 
 
 def test_jsonl_export(client, service) -> None:
