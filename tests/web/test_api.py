@@ -93,7 +93,7 @@ def test_openapi_describes_every_api_route(app, client) -> None:
                                             "/api/timeline", "/api/terms", "/api/openapi.json"}
     names = [p["name"] for p in spec["paths"]["/api/search"]["get"]["parameters"]]
     assert names == ["q", "source", "tag", "ticker", "sentiment", "category", "lang", "from", "to", "undated", "sort",
-                     "page", "per_page", "as_of", "drafts", "collapse", "unit", "story"]
+                     "page", "per_page", "as_of", "cited", "drafts", "collapse", "unit", "story"]
     # every $ref resolves
     def refs(node):
         if isinstance(node, dict):
