@@ -119,6 +119,7 @@ def extract_article(html: str, *, url: str | None = None) -> Article:
     tree = _parse(html, url)
     meta = _PageMeta(tree, url)
     found = meta.published()  # before trafilatura, which prunes the tree it is given
+    heading = meta.first_heading()
     try:
         document = trafilatura.bare_extraction(
             tree,
@@ -144,16 +145,17 @@ def extract_article(html: str, *, url: str | None = None) -> Article:
     words = len(document.text.split())
     if words < MIN_WORDS:
         raise InputError(f"no article text found in the page (only {words} word(s) of text)", source=url)
-    title = _clean_line(document.title) or meta.first_heading()
+    address = meta.canonical() or url
+    host = _hostname(address)
+    site = meta.site_name() or _clean_line(document.sitename)
+    title = _clean_line(document.title)
+    title = title_without_site(title, heading=heading, site=site, host=host) if title else heading
     if not title:
         raise InputError("the page has no title (no <title>, og:title or <h1>)", source=url)
     body = tidy_markdown(plain_emphasis(_drop_leading_title(document.text, title)))
     if not body.strip():
         raise InputError("no article text found in the page", source=url)
 
-    address = meta.canonical() or url
-    host = _hostname(address)
-    site = meta.site_name() or _clean_line(document.sitename)
     if site and host and site.split(":")[0].removeprefix("www.") == host:
         site = None  # trafilatura's fallback: the address, not a name
     # no name on the page: no source here; the importer uses --source, else the host name
@@ -200,6 +202,65 @@ def _parse(html: str, url: str | None) -> Any:
     if tree is None:
         raise InputError("the page could not be read as HTML", source=url)
     return tree
+
+
+#: what sites put between a headline and their name or section: "Headline | Site",
+#: "Site - Headline", "Section: Headline", "Headline › Blog"
+_SITE_SEPARATOR = re.compile(r"\s+(?:[|\-–—›»·•~/]|::|\|\|)\s+")
+_TITLE_SEPARATOR = re.compile(_SITE_SEPARATOR.pattern + r"|(?<=\w):\s+")
+
+
+def title_without_site(title: str, *, heading: str | None = None, site: str | None = None,
+                       host: str | None = None) -> str:
+    """The headline of a page's ``<title>``, without the site name or section around it.
+
+    When the page's ``<h1>`` is one or more of the title's parts (``Klimaschutz: Bohren, bis es
+    heiß wird`` with the h1 ``Bohren, bis es heiß wird``), the h1 is the headline. Else a first or
+    last part that names the site (its ``og:site_name``, or a name its host spells: ``Stack
+    Overflow Blog`` on ``stackoverflow.com``) is dropped. Anything else stays as it is."""
+    title = re.sub(r"\s+[|\-–—›»·•]$", "", title)
+    parts = _TITLE_SEPARATOR.split(title)
+    if len(parts) < 2:
+        return title
+    seps = _TITLE_SEPARATOR.findall(title)
+    if heading:
+        want = _fold(heading)
+        for first in range(len(parts)):
+            for last in range(first + 1, len(parts) + 1):
+                if (first, last) != (0, len(parts)):
+                    joined = parts[first]
+                    for i in range(first + 1, last):
+                        joined += seps[i - 1] + parts[i]
+                    if _fold(joined) == want:
+                        return joined.strip()
+    names = [_squash(site)] if site else []
+    names += [_squash(label) for label in (host or "").split(".")[:-1] if len(label) >= 4]
+    names = [n for n in names if n and n not in ("www", "blog", "news")]
+
+    def is_site(part: str) -> bool:
+        squashed = _squash(part)
+        return bool(squashed) and len(part.split()) <= 6 and any(
+            n in squashed or (squashed in n and len(squashed) >= 0.6 * len(n)) for n in names)
+
+    parts = _SITE_SEPARATOR.split(title)  # a "Section: Headline" colon is not a site's
+    seps = _SITE_SEPARATOR.findall(title)
+    kept = list(parts)
+    if kept and is_site(kept[-1]):
+        kept.pop()
+        seps = seps[:len(kept) - 1]
+    elif is_site(kept[0]):
+        kept.pop(0)
+        seps = seps[1:]
+    if not kept or not "".join(kept).strip():
+        return title
+    out = kept[0]
+    for sep, part in zip(seps, kept[1:]):
+        out += sep + part
+    return out.strip() or title
+
+
+def _squash(text: str | None) -> str:
+    return re.sub(r"\W+", "", (text or "").casefold())
 
 
 def _clean_line(value: Any) -> str | None:

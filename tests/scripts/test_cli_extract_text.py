@@ -71,3 +71,10 @@ def test_headings_that_are_furniture_go_and_the_others_stay(articles) -> None:
         "## Fares stay the same",
         "Fares will not change before the spring,",
     ]
+
+
+def test_titles_lose_the_site_name_and_the_section(articles) -> None:
+    # "Local news: … | Coastal Courier": the page's h1 is the headline; without an h1, the
+    # part that names the site ("Coastal Courier Blog", og:site_name "Coastal Courier") goes
+    assert articles["pilots-title"].title == "Harbour pilots vote to strike over rosters"
+    assert articles["quay-title"].title == "Quay repairs run a month late"
