@@ -314,6 +314,10 @@ def _rewrite(q: wq.Query, language: str = DEFAULT_LANGUAGE) -> wq.Query:
         return wq.NullQuery
     if isinstance(q, wq.Every):
         raise QueryError("'*' alone matches everything: leave the query empty to list all articles")
+    if getattr(q, "fieldname", None) in DATE_FIELDS and not isinstance(q, wq.NumericRange):
+        # a date the checks above did not see as one (``z""published:""``, a field glued to a
+        # quote): left as a word, it failed in the search with a bare Exception (a 500)
+        raise QueryError(f"a date in the query could not be read: {_DATE_HELP}")
     if isinstance(q, wq.Wildcard):
         pattern = q.text
         word = pattern.rstrip("?")

@@ -184,3 +184,11 @@ def test_any_text_parses_or_is_explained(text):
         assert str(exc) and "Traceback" not in str(exc)
     else:
         assert isinstance(parsed, wq.Query)
+
+
+@pytest.mark.parametrize("text", ['z""published:""', 'a""ingested:"x"', 'bitcoin""published:"2026-13"'])
+def test_a_date_hidden_behind_quotes_is_an_explained_error(text):
+    """Found by the fuzz test: a field glued to a quote escaped the checks, and Whoosh's date
+    field raised a bare Exception (a 500 on the web)."""
+    with pytest.raises(QueryError, match="a date in the query could not be read"):
+        parse_query(text)
