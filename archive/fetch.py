@@ -14,19 +14,29 @@ network, and only when a user asks for a URL.
   within the deadline), never on other 4xx;
 - redirects followed by hand: at most ``max_redirects``, only to ``http``/``https``, loops
   detected;
-- the content type checked before the body is read: an image is refused, not downloaded.
+- the content type checked before the body is read: an image is refused, not downloaded;
+- **only public addresses** (``check_address``): the host of the first request, of every
+  redirect and of every feed entry is resolved, and the fetch is refused when an address is
+  loopback, private, link-local, shared, multicast, reserved or unspecified (IPv4-mapped IPv6
+  addresses are judged as the IPv4 they carry); the connection then goes to the address that was
+  checked, so a second DNS answer cannot swap in another (no rebinding gap). Intranet archives
+  allow them: ``allow_private`` (``--allow-private-addresses``, or
+  ``NEWSARCHIVE_ALLOW_PRIVATE_ADDRESSES=1``).
 
 Every failure is a ``FetchError`` whose message says what happened in words a person can act on.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import os
 import re
+import socket
 import time
 import zlib
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
-from typing import Any, Mapping
+from typing import Any, Mapping, Union
 from urllib.parse import urljoin, urlsplit
 
 import urllib3
@@ -71,6 +81,15 @@ class FetchSettings:
     user_agent: str = USER_AGENT
     #: content types accepted (``HTML_TYPES``, or ``HTML_TYPES + FEED_TYPES`` for feeds)
     accept: tuple[str, ...] = HTML_TYPES
+    #: fetch loopback, private and link-local addresses too (an intranet archive); the default
+    #: (``None``) is ``NEWSARCHIVE_ALLOW_PRIVATE_ADDRESSES``, else off
+    allow_private: bool | None = None
+
+    @property
+    def private_allowed(self) -> "PrivatePolicy":
+        if self.allow_private is not None:
+            return bool(self.allow_private)
+        return private_allowed_by_environment()
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any] | None) -> "FetchSettings":
@@ -199,6 +218,101 @@ def _check_url(url: str, *, original: str, redirect: bool = False) -> None:
         raise FetchError(f"the address has no host name: {url!r}", source=original)
 
 
+#: the environment variable that allows private addresses (an intranet archive)
+ALLOW_PRIVATE_ENV = "NEWSARCHIVE_ALLOW_PRIVATE_ADDRESSES"
+
+
+#: ``True``: every address; a tuple of networks: public addresses and those; ``False``: public only
+PrivatePolicy = Union[bool, tuple[Union[ipaddress.IPv4Network, ipaddress.IPv6Network], ...]]
+
+
+def private_allowed_by_environment() -> PrivatePolicy:
+    """``NEWSARCHIVE_ALLOW_PRIVATE_ADDRESSES``: ``1`` (``true``, ``yes``, ``on``) allows every
+    private address; a comma-separated list of networks (``10.20.0.0/16, 192.168.1.5``) allows
+    those only (an intranet, not the machine itself nor the cloud's metadata address); unset,
+    empty or ``0``: public addresses only."""
+    value = os.environ.get(ALLOW_PRIVATE_ENV, "").strip()
+    if value.lower() in ("", "0", "false", "no", "off"):
+        return False
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    try:
+        return tuple(ipaddress.ip_network(part.strip(), strict=False)
+                     for part in value.split(",") if part.strip())
+    except ValueError:
+        raise InputError(f"{ALLOW_PRIVATE_ENV} must be 1 (every private address) or a list of "
+                         f"networks like 10.20.0.0/16,192.168.1.5, not {value[:60]!r}") from None
+
+
+def _ip(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    """The address (an IPv4-mapped IPv6 address as the IPv4 address it carries)."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    return ip
+
+
+def address_kind(address: str) -> str | None:
+    """What makes ``address`` not a public internet address (``"loopback"``, ``"private"``...),
+    or ``None`` for a public one."""
+    ip = _ip(address)
+    for kind, test in (("unspecified", ip.is_unspecified), ("loopback", ip.is_loopback),
+                       ("link-local", ip.is_link_local), ("multicast", ip.is_multicast),
+                       ("private", ip.is_private), ("reserved", ip.is_reserved)):
+        if test:
+            return kind
+    if not ip.is_global:
+        return "non-public"
+    return None
+
+
+def check_address(url: str, *, allow_private: PrivatePolicy, original: str) -> str:
+    """Resolve the host of ``url`` and return the address to connect to; ``FetchError`` when
+    it does not resolve, or when any of its addresses is not public (unless ``allow_private``
+    is ``True`` or holds a network the address is in)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError, OSError):
+        raise FetchError(f"could not find the server {host!r} (the name does not resolve)",
+                         source=original) from None
+    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    if not addresses:
+        raise FetchError(f"could not find the server {host!r} (the name does not resolve)",
+                         source=original)
+    if allow_private is not True:
+        networks = allow_private or ()
+        for address in addresses:
+            kind = address_kind(address)
+            if kind is not None and not any(_ip(address) in net for net in networks):
+                shown = host if host == address else f"{host} ({address})"
+                raise FetchError(
+                    f"refused: {shown} is a {kind} address, and fetching private addresses is "
+                    f"off (for an intranet archive: --allow-private-addresses or {ALLOW_PRIVATE_ENV}=1)",
+                    source=original)
+    return addresses[0]
+
+
+def _pinned_request(pool: urllib3.PoolManager, method: str, url: str, address: str,
+                    **kwargs: Any) -> urllib3.BaseHTTPResponse:
+    """``method url`` sent to ``address`` (checked by ``check_address``) with the URL's host
+    in the Host header and, for https, in SNI and the certificate check."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    host = parts.hostname or ""
+    port = parts.port or (443 if scheme == "https" else 80)
+    pool_kwargs = {"server_hostname": host, "assert_hostname": host} if scheme == "https" else {}
+    connection = pool.connection_from_host(address, port=port, scheme=scheme, pool_kwargs=pool_kwargs)
+    target = parts.path or "/"
+    if parts.query:
+        target += "?" + parts.query
+    netloc = parts.netloc.rsplit("@", 1)[-1]
+    headers = {**pool.headers, **kwargs.pop("headers", {}), "Host": netloc}
+    return connection.urlopen(method, target, headers=headers, assert_same_host=False, **kwargs)
+
+
 def _remaining(ends: float) -> float:
     return ends - time.monotonic()
 
@@ -213,9 +327,10 @@ def _request_with_retries(pool: urllib3.PoolManager, url: str, conf: FetchSettin
             raise FetchError(f"gave up after the {conf.deadline:g} s time limit", source=original)
         timeout = urllib3.Timeout(connect=min(conf.timeout, remaining), read=min(conf.timeout, remaining))
         retry_after: float | None = None
+        address = check_address(url, allow_private=conf.private_allowed, original=original)
         try:
-            response = pool.request("GET", url, timeout=timeout, redirect=False, retries=False,
-                                    preload_content=False, decode_content=False)
+            response = _pinned_request(pool, "GET", url, address, timeout=timeout, redirect=False,
+                                       retries=False, preload_content=False, decode_content=False)
         except ReadTimeoutError:
             # the server accepted the connection but did not answer in time: asking again would
             # most likely wait just as long, so this is not retried
@@ -385,12 +500,13 @@ def post_json(url: str, payload: Any, *, timeout: float = 10.0, max_bytes: int =
     import json as json_module
 
     _check_url(url, original=url)
+    address = check_address(url, allow_private=private_allowed_by_environment(), original=url)
     body = json_module.dumps(payload, ensure_ascii=False, allow_nan=False).encode("utf-8")
     pool = urllib3.PoolManager(retries=False)
     try:
         try:
-            response = pool.request(
-                "POST", url, body=body, timeout=urllib3.Timeout(connect=timeout, read=timeout),
+            response = _pinned_request(
+                pool, "POST", url, address, body=body, timeout=urllib3.Timeout(connect=timeout, read=timeout),
                 redirect=False, retries=False, preload_content=False,
                 headers={"Content-Type": "application/json", "User-Agent": USER_AGENT})
         except ReadTimeoutError:

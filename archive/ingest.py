@@ -172,21 +172,59 @@ def is_url(value: str) -> bool:
     return value.startswith(("http://", "https://"))
 
 
-def expand_inputs(inputs: Iterable[str]) -> Iterator[str]:
+def expand_inputs(inputs: Iterable[str],
+                  skipped: list[tuple[str, str]] | None = None) -> Iterator[str]:
     """URLs and files as given; folders become the supported files inside them, sorted (hidden
-    files and a folder's README, LICENSE, CHANGELOG... left out)."""
+    files and a folder's README, LICENSE, CHANGELOG... left out). A symbolic link inside a
+    folder is followed only when its target is inside that folder too: one that leaves it is
+    left out and, with ``skipped``, added there as ``(path, reason)`` (a link to /etc/passwd in
+    a folder of articles must not become an article); a link loop is read once."""
     for item in inputs:
         if item == "-" or is_url(item):
             yield item
             continue
         path = Path(item)
         if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                if (child.is_file() and not child.name.startswith(".") and _known_ending(child.name)
-                        and not _is_project_document(child)):
+            for child in _folder_files(path, skipped if skipped is not None else []):
+                if not child.name.startswith(".") and _known_ending(child.name) \
+                        and not _is_project_document(child):
                     yield str(child)
         else:
             yield item
+
+
+def _folder_files(folder: Path, skipped: list[tuple[str, str]]) -> list[Path]:
+    """The files under ``folder`` (sorted), following links whose target stays inside it."""
+    root = folder.resolve()
+    found: list[Path] = []
+    seen: set[Path] = set()
+
+    def walk(current: Path) -> None:
+        real = current.resolve()
+        if real in seen:  # a link back to a folder already read (a loop)
+            return
+        seen.add(real)
+        try:
+            children = sorted(current.iterdir())
+        except OSError as exc:
+            skipped.append((str(current), f"cannot read the folder ({exc.strerror or exc})"))
+            return
+        for child in children:
+            if child.is_symlink():
+                target = child.resolve()
+                if target != root and root not in target.parents:
+                    if not child.name.startswith("."):
+                        skipped.append((str(child), f"a link to {target}, outside {folder}: "
+                                                    "links that leave the folder are not followed"))
+                    continue
+            if child.is_dir():
+                if not child.name.startswith("."):
+                    walk(child)
+            elif child.is_file():
+                found.append(child)
+
+    walk(folder)
+    return sorted(found)
 
 
 #: files of a repository or site folder that are about the folder, not articles (skipped when a

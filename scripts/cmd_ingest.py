@@ -231,6 +231,9 @@ def _display_path(path: str | None, home: Path) -> str:
 @click.option("--extract-timeout", type=click.FloatRange(min=0), default=DEFAULT_EXTRACT_TIMEOUT,
               show_default=True, metavar="SECONDS",
               help="Time limit for extracting one page; a page over it fails alone (0: no limit).")
+@click.option("--allow-private-addresses", is_flag=True,
+              help="Fetch loopback, private and link-local addresses too (an intranet archive; "
+                   "also NEWSARCHIVE_ALLOW_PRIVATE_ADDRESSES=1, or =NETWORK,... for some only).")
 @click.option("--slice-records", type=click.IntRange(min=1), default=SLICE_RECORDS, hidden=True,
               help="Records per unit of work of a JSON lines or CSV file (tests, tuning).")
 @click.option("--list", "list_all", is_flag=True,
@@ -242,7 +245,7 @@ def _display_path(path: str | None, home: Path) -> str:
 def ingest(home: Path, inputs: tuple[str, ...], feed: bool, source: str | None,
            date_text: str | None, tags: tuple[str, ...], shape: str, mappings: tuple[str, ...],
            value_mappings: tuple[str, ...], workers: int | None, cluster: str | None,
-           extract_timeout: float,
+           extract_timeout: float, allow_private_addresses: bool,
            slice_records: int, list_all: bool, as_json: bool, quiet: bool) -> None:
     """Take articles in from URLs, files, folders or stdin (-) and index them.
 
@@ -273,10 +276,15 @@ def ingest(home: Path, inputs: tuple[str, ...], feed: bool, source: str | None,
         mapping=parse_mapping(mappings),
         value_mapping=parse_value_mapping(value_mappings),
         extract_timeout=extract_timeout or None,
+        fetch={"allow_private": True} if allow_private_addresses else {},
     )
     if inputs.count("-") > 1:
         raise click.BadParameter("stdin (-) can be read only once", param_hint="INPUTS")
-    items = list(expand_inputs(inputs))
+    skipped: list[tuple[str, str]] = []
+    items = list(expand_inputs(inputs, skipped))
+    if not as_json:
+        for path, reason in skipped:
+            click.echo(_printable(f"skipped {path}: {reason}"), err=True)
     if not items:
         raise click.ClickException(
             "nothing to ingest: the folders given hold no files of a supported kind "
@@ -341,6 +349,7 @@ def ingest(home: Path, inputs: tuple[str, ...], feed: bool, source: str | None,
     if as_json:
         click.echo(json.dumps({
             "results": [r.to_dict() for r in results],
+            "skipped": [{"input": path, "reason": reason} for path, reason in skipped],
             "summary": summary,
             "index": updater.to_dict(),
             "batch": {"units": report.units, "resumed": report.resumed, "workers": report.workers,

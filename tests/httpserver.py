@@ -1,4 +1,4 @@
-"""A real HTTP server on 127.0.0.1 (port chosen by the OS) for every test that fetches.
+"""A real HTTP server on 127.0.0.1 (or ``host``; port chosen by the OS) for every test that fetches.
 
 It serves our own fixture pages and feeds and a set of misbehaving routes:
 
@@ -22,6 +22,8 @@ It serves our own fixture pages and feeds and a set of misbehaving routes:
     /huge-declared           an HTML page declaring a Content-Length of 50 MB
     /gzip-bomb               20 MB of zeros gzip-compressed to a few KB, sent as text/html
     /moved                   301 to /pages/ledger-etf.html (relative Location)
+    /redirect-to/<url>       302 to the (percent-encoded) url      /feed-to/<url>  an RSS feed
+                             whose one entry links to the url
     POST /hook               204, the body recorded in ``server.posts`` as ``(path, headers, body)``
     POST /hook-redirect      307 to /hook                          POST /hook-error  500
 
@@ -38,6 +40,8 @@ import time
 import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import unquote
+from xml.sax.saxutils import escape as xml_escape
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -51,7 +55,8 @@ _BOMB = gzip.compress(b"\0" * (20 * 1024 * 1024), compresslevel=9)
 
 
 class LocalServer:
-    def __init__(self, *, slow_seconds: float = 3.0, flaky_failures: int = 1) -> None:
+    def __init__(self, *, slow_seconds: float = 3.0, flaky_failures: int = 1,
+                 host: str = "127.0.0.1") -> None:
         self.slow_seconds = slow_seconds
         self.flaky_failures = flaky_failures
         self.requests: list[tuple[str, dict[str, str]]] = []
@@ -59,9 +64,9 @@ class LocalServer:
         self._lock = threading.Lock()
         self._flaky_seen = 0
         self.posts: list[tuple[str, dict[str, str], bytes]] = []
-        self.httpd = _QuietServer(("127.0.0.1", 0), _handler_for(self))
+        self.httpd = _QuietServer((host, 0), _handler_for(self))
         self.httpd.daemon_threads = True
-        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.base = f"http://{host}:{self.httpd.server_address[1]}"
         self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
                                         daemon=True)
 
@@ -227,6 +232,15 @@ def _handler_for(server: LocalServer) -> type[BaseHTTPRequestHandler]:
                 return self.redirect(f"/hops/{n - 1}" if n > 1 else "/pages/ledger-etf.html")
             if path == "/moved":
                 return self.redirect("/pages/ledger-etf.html", 301)
+            if path.startswith("/redirect-to/"):  # to any address (another server)
+                return self.redirect(unquote(path[len("/redirect-to/"):]))
+            if path.startswith("/feed-to/"):  # a feed whose one entry links to any address
+                link = xml_escape(unquote(path[len("/feed-to/"):]))
+                body = ("<?xml version='1.0'?><rss version='2.0'><channel><title>Wire</title>"
+                        f"<item><title>Internal memo</title><link>{link}</link>"
+                        "<description>An entry whose page is elsewhere.</description>"
+                        "<pubDate>Tue, 03 Feb 2026 09:00:00 GMT</pubDate></item></channel></rss>")
+                return self.send(200, body.encode(), "application/rss+xml; charset=utf-8")
             if path == "/to-file":
                 return self.redirect("file:///etc/passwd")
             if path == "/to-ftp":

@@ -208,6 +208,6 @@ def test_settings_are_checked():
     assert FetchSettings.from_mapping({"timeout": 2}).timeout == 2
     with pytest.raises(InputError) as excinfo:
         FetchSettings.from_mapping({"timout": 2})
-    assert excinfo.value.message.startswith("unknown fetch setting(s): timout; known: accept, backoff,")
+    assert excinfo.value.message.startswith("unknown fetch setting(s): timout; known: accept, allow_private, backoff,")
     with pytest.raises(InputError, match="'timeout' must be a positive number of seconds"):
         FetchSettings.from_mapping({"timeout": 0})

@@ -179,6 +179,7 @@ def test_json_gives_the_results_the_summary_and_the_index(home: Path) -> None:
             {"input": str(GOOD / "halving-explainer.md"), "status": "created", "id": "aa4f685f5e7fe00c",
              "path": str(home / EXPLAINER_REL), "title": EXPLAINER_TITLE},
         ],
+        "skipped": [],
         "summary": {"created": 2, "updated": 0, "unchanged": 0, "failed": 1},
         "index": {"updated": 2, "error": None, "refused": []},
         # the .txt and the .md are one unit each (different shapes), the broken .md joins its group
@@ -486,3 +487,37 @@ def test_headline_records_get_their_sentiment_from_the_headline(home: Path, tmp_
            for _, a, _ in Store(home).iter_articles() if a}
     model = {"name": "newsarchive-finlex", "version": "2"}
     assert got == {t: (label, "computed", model) for t, label in rows}
+
+
+def test_a_folder_import_never_follows_links_out_of_the_folder(home: Path, tmp_path: Path) -> None:
+    """Issue 9, finding 8: ``passwd.txt -> /etc/passwd`` in a folder became an article. Links
+    that leave the folder are skipped with a line saying so; links inside it still work; a link
+    loop is read once."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("root:x:0:0:root:/root:/bin/bash\n" * 20, encoding="utf-8")
+    (outside / "elsewhere").mkdir()
+    (outside / "elsewhere" / "far.md").write_text("---\ntitle: Far away\n---\n\nNot ours.\n", encoding="utf-8")
+    folder = tmp_path / "folder"
+    (folder / "articles").mkdir(parents=True)
+    body = " ".join(["Harbor cranes at the east terminal moved more containers than in any week this year."] * 6)
+    (folder / "articles" / "cranes.md").write_text(f"---\ntitle: Crane moves hit a record\n---\n\n{body}\n",
+                                                   encoding="utf-8")
+    (folder / "linked.md").symlink_to(folder / "articles" / "cranes.md")  # inside: followed
+    (folder / "articles" / "loop").symlink_to(folder, target_is_directory=True)  # a loop: read once
+    (folder / "passwd.txt").symlink_to(outside / "secret.txt")
+    (folder / "out").symlink_to(outside / "elsewhere", target_is_directory=True)
+
+    result = invoke(home, "--json", str(folder))
+    report = json.loads(result.stdout)
+    assert [(r["input"], r["status"]) for r in report["results"]] == [
+        (str(folder / "articles" / "cranes.md"), "created"),
+        (str(folder / "linked.md"), "unchanged")]
+    assert report["skipped"] == [
+        {"input": str(folder / "out"), "reason": f"a link to {outside / 'elsewhere'}, outside {folder}: "
+                                                  "links that leave the folder are not followed"},
+        {"input": str(folder / "passwd.txt"), "reason": f"a link to {outside / 'secret.txt'}, outside "
+                                                        f"{folder}: links that leave the folder are not followed"}]
+    text = invoke(home, str(folder))
+    assert f"skipped {folder / 'passwd.txt'}: a link to {outside / 'secret.txt'}" in text.stderr
+    assert sorted(p.name for p in (home / "articles").rglob("*.md")) == ["crane-moves-hit-a-record.en.md"]
