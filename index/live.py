@@ -192,12 +192,21 @@ def swap_in(root: Path, folder: Path) -> None:
 
 def clean_leftovers(root: Path) -> None:
     """Remove build folders that are neither current nor previous (interrupted rebuilds, older
-    generations). Only called while holding the reindex lock."""
+    generations) and pointer files a swap killed before its rename left. Only called while
+    holding the reindex lock."""
     pointer = read_pointer(root)
     keep = {pointer.get("current"), pointer.get("previous")}
     for child in root.glob(f"{BUILD_PREFIX}*"):
         if child.is_dir() and child.name not in keep:
             shutil.rmtree(child, ignore_errors=True)
+    for leftover in pointer_leftovers(root):
+        leftover.unlink(missing_ok=True)
+
+
+def pointer_leftovers(root: Path) -> list[Path]:
+    """``.CURRENT.json.*.tmp``: the temporary pointer of a swap killed before its rename (the
+    pointer itself is whole: the old one or the new one)."""
+    return sorted(p for p in Path(root).glob(f".{POINTER_FILE}.*.tmp") if p.is_file())
 
 
 def create_empty_index(home: Path, timeout: float) -> None:

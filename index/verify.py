@@ -23,6 +23,7 @@ from archive.identity import derive_id
 from archive.store import Store
 from index import build
 from index.documents import document_for, file_hash
+from index.live import REINDEX_LOCK, flock, index_root, pointer_leftovers
 
 
 @dataclass
@@ -91,6 +92,7 @@ def verify_home(home: Path, *, repair: bool = False, timeout: float = 30.0) -> V
         report.temp_files = sorted(
             p.relative_to(home).as_posix() for p in store.articles_dir.rglob(".*.tmp") if p.is_file()
         )
+    report.temp_files += [p.relative_to(home).as_posix() for p in pointer_leftovers(index_root(home))]
 
     try:
         documents = _live_documents(home)
@@ -133,8 +135,16 @@ def _live_documents(home: Path) -> dict[str, dict[str, Any]]:
 
 def _repair(home: Path, report: VerifyReport, articles: dict[str, tuple[Path, Article]],
             *, timeout: float) -> None:
+    pointers = {p.relative_to(home).as_posix() for p in pointer_leftovers(index_root(home))}
     for rel in report.temp_files:
-        (home / rel).unlink(missing_ok=True)
+        if rel not in pointers:
+            (home / rel).unlink(missing_ok=True)
+    if pointers:  # under the reindex lock: a rebuild's own swap is never cut short
+        with flock(index_root(home) / REINDEX_LOCK, timeout=timeout,
+                   message=f"a reindex has held the index for more than {timeout:g} s; run "
+                           "`newsarchive verify --repair` again when it is done"):
+            for leftover in pointer_leftovers(index_root(home)):
+                leftover.unlink(missing_ok=True)
     report.repaired["temp_files_removed"] = len(report.temp_files)
     if report.index_error is not None:
         # no usable index: build one from the files (the old one, if any, stays until the swap)

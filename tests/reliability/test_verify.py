@@ -125,3 +125,22 @@ def test_files_without_an_id_are_checked_under_the_id_the_index_gives_them(home:
     assert CliRunner().invoke(main, ["reindex", "--home", str(home)]).exit_code == 0
     code, report = run(home)
     assert (code, report["duplicate_ids"], report["missing"], report["stale"]) == (0, {}, [], [])
+
+
+def test_a_pointer_left_by_a_killed_swap_is_reported_removed_and_cleaned(home: Path) -> None:
+    """Issue 9, finding 9: a reindex killed just before the pointer rename leaves
+    ``index/.CURRENT.json.*.tmp``, which nothing cleaned nor reported."""
+    from index.build import reindex
+
+    build_fixture_index(home)
+    leftover = home / "index" / ".CURRENT.json.k1ll3d.tmp"
+    leftover.write_text('{"current": "build-', encoding="utf-8")  # cut short, as a kill leaves it
+    code, report = run(home)
+    assert (code, report["ok"], report["temp_files"]) == (1, False, ["index/.CURRENT.json.k1ll3d.tmp"])
+    code, report = run(home, "--repair")
+    assert report["repaired"]["temp_files_removed"] == 1 and not leftover.exists()
+    code, report = run(home)
+    assert (code, report["ok"], report["temp_files"]) == (0, True, [])
+    leftover.write_text("{", encoding="utf-8")
+    reindex(home, procs=1)  # the next rebuild cleans it too
+    assert not leftover.exists()
