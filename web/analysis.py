@@ -20,6 +20,7 @@ from index.model import FACET_PARAMS, parse_params
 from index.timeline import INTERVALS, MAX_SERIES, SPLITS, parse_timeline_params
 from web.backend import backend, timeline_from_params
 from web.chart import line_chart
+from web.embedding import embed_offer, view_title
 from web.present import bucket_label, spreadsheet_safe
 from web.views import is_fragment_request, timeline_of
 
@@ -39,29 +40,36 @@ def measure_of(args) -> str:
 def timeline() -> Response:
     """The page (or, for htmx, the part below the form)."""
     fragment = is_fragment_request()
-    status, error, result, chart = 200, None, None, None
-    try:
-        measure = measure_of(request.args)
-        spec = parse_timeline_params(request.args)
-        if spec.queries:
-            result = timeline_from_params(request.args)
-            chart = line_chart(result, measure, url_for("pages.search"))
-    except QueryError as exc:
-        status, error, measure = 400, exc.message, "count"
-        spec = None
-    context = dict(
-        result=result, chart=chart, error=error, status=status, measure=measure,
-        form=_form_values(request.args), intervals=INTERVALS, splits=SPLITS,
-        max_series=MAX_SERIES, fragment=fragment, bucket_label=bucket_label,
-        qs=(result.spec.query_string().rstrip("?") if result else ""),
-        rows=result.rows() if result else [],
-    )
+    status, context = timeline_context(request.args)
+    result, measure = context["result"], context["measure"]
+    context.update(form=_form_values(request.args), intervals=INTERVALS, splits=SPLITS,
+                   max_series=MAX_SERIES, fragment=fragment)
+    if result is not None:
+        context["embed"] = embed_offer("timeline", context["embed_params"],
+                                       view_title("timeline", result.spec))
     template = "_timeline.html" if fragment else "timeline.html"
     response = Response(render_template(template, **context), status=status, mimetype="text/html")
     if fragment and result is not None:
-        response.headers["HX-Push-Url"] = url_for("analysis.timeline") + result.spec.query_string().rstrip("?") + (
-            f"&measure={measure}" if measure != "count" else "")
+        response.headers["HX-Push-Url"] = url_for("analysis.timeline") + "?" + context["embed_params"]
     return response
+
+
+def timeline_context(args) -> tuple[int, dict]:
+    """The status and what a timeline's templates print (the page's and the embed's)."""
+    status, error, result, chart = 200, None, None, None
+    try:
+        measure = measure_of(args)
+        spec = parse_timeline_params(args)
+        if spec.queries:
+            result = timeline_from_params(args)
+            chart = line_chart(result, measure, url_for("pages.search"))
+    except QueryError as exc:
+        status, error, measure = 400, exc.message, "count"
+    qs = result.spec.query_string().rstrip("?") if result else ""
+    return status, dict(
+        result=result, chart=chart, error=error, status=status, measure=measure,
+        bucket_label=bucket_label, qs=qs, rows=result.rows() if result else [],
+        embed_params=qs.lstrip("?") + ("&measure=share" if measure == "share" else ""))
 
 
 @bp.get("/timeline.csv")
@@ -85,15 +93,22 @@ BAR_VALUES = 15
 @bp.get("/analysis")
 def analysis() -> Response:
     """What a search's matches talk about: significant terms, top sources and tags as bars."""
-    query = parse_params(request.args)
+    context = analysis_context(request.args)
+    query = context["query"]
+    context.update(fragment=is_fragment_request(), embed=embed_offer(
+        "analysis", query.query_string().lstrip("?"), view_title("analysis", query)))
+    template = "_analysis.html" if context["fragment"] else "analysis.html"
+    return Response(render_template(template, **context), mimetype="text/html")
+
+
+def analysis_context(args) -> dict:
+    """What the analysis templates print (the page's and the embed's)."""
+    query = parse_params(args)
     service = backend().service()
     terms = service.terms(query)
     result = service.search(replace(query, page=1))
-    context = dict(query=query, terms=terms, result=result, bars=_bars(result, ("source", "tags")),
-                   fragment=is_fragment_request(), search_url=url_for("pages.search"),
-                   timeline_qs=timeline_of(query))
-    template = "_analysis.html" if context["fragment"] else "analysis.html"
-    return Response(render_template(template, **context), mimetype="text/html")
+    return dict(query=query, terms=terms, result=result, bars=_bars(result, ("source", "tags")),
+                search_url=url_for("pages.search"), timeline_qs=timeline_of(query))
 
 
 def _bars(result, names) -> dict:

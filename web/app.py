@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, g, jsonify, render_template, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
@@ -81,6 +81,7 @@ def wants_json() -> bool:
 
 
 def error_response(status: int, message: str) -> Response:
+    g.error_page = True  # an error page offers no embedding (web.embed.embedding_context)
     if wants_json():
         response = jsonify({"ok": False, "error": message, "status": status})
         response.status_code = status

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, g, request
 from werkzeug.sansio.utils import host_is_trusted
 
 from archive.errors import NewsarchiveError
@@ -58,6 +58,11 @@ def install_security(app: Flask) -> None:
     cors_origins: tuple[str, ...] = app.config["CORS_ORIGINS"]
     page_csp = content_security_policy()
     embed_csp = content_security_policy(embed_origins)
+    # the page saying "not allowed here" (web.embed.refused) shows in any frame
+    anyone_csp = content_security_policy(("*",))
+    from web.embedding import EMBED_VIEWS
+
+    embed_endpoints = frozenset(EMBED_VIEWS.values())
     trusted: tuple[str, ...] = app.config["ALLOWED_HOSTS"]  # (Flask's own TRUSTED_HOSTS would
     # refuse the host before any URL can be built, and break the error page)
 
@@ -73,8 +78,9 @@ def install_security(app: Flask) -> None:
 
     @app.after_request
     def add_headers(response: Response) -> Response:
-        embeddable = request.endpoint == "embed.embed"
-        response.headers["Content-Security-Policy"] = embed_csp if embeddable else page_csp
+        embeddable = request.endpoint in embed_endpoints
+        response.headers["Content-Security-Policy"] = (
+            anyone_csp if g.get("frame_anyone") else embed_csp if embeddable else page_csp)
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = REFERRER_POLICY
         if not embeddable:

@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from index.model import FACET_PARAMS, SearchQuery, SearchResult
 from web.chart import Frame, bar_chart
+from web.embedding import embed_offer, view_title
 
 FACET_TITLES = {"source": "Source", "tags": "Tags", "tickers": "Tickers", "sentiment": "Sentiment",
                 "category": "Category", "lang": "Language"}
@@ -91,6 +92,9 @@ def search_context(result: SearchResult | None, base: str, *, query_text: str = 
             timeline_qs=timeline_of(query),
             citation=citation_of(result, base),
             export_cap=current_app.config["EXPORT_CAP"],
+            embed=embed_offer("search", replace(query, page=1).query_string().lstrip("?"),
+                              view_title("search", query))
+            if request.endpoint == "pages.search" else None,
         )
     context["status_text"] = status_text(result, error)
     context["page_title"] = page_title(query, error)

@@ -228,16 +228,30 @@ def test_embed_snippet_on_another_origin(page, live, wiki) -> None:
     assert page.problems == [], "\n".join(page.problems)  # type: ignore[attr-defined]
 
 
-def test_embed_refused_on_an_origin_not_configured(browser, live, wiki) -> None:
+def test_embed_on_an_origin_not_configured_says_which_origins_may_and_how_to_add_one(
+        browser, live, wiki) -> None:
+    """Issue 11: the widget on a page whose origin is not allowed was a broken frame with no
+    hint. Now the frame holds a page naming the allowed origins and the setting to change."""
+    from playwright.sync_api import expect
+
     context = browser.new_context()
     page = context.new_page()
     # same port, but another origin: http://localhost:N is not in EMBED_ORIGINS
-    with page.expect_console_message(lambda m: "frame-ancestors" in m.text, timeout=10_000) as refusal:
-        page.goto(f"http://localhost:{wiki.server_port}/")
-    assert refusal.value.text.startswith(f"Framing '{live}/' violates the following Content Security "
-                                         f"Policy directive: \"frame-ancestors 'self' http://127.0.0.1:")
-    child = next(f for f in page.frames if f != page.main_frame)
-    assert child.locator("#embed-root").count() == 0
+    page.goto(f"http://localhost:{wiki.server_port}/")
+    frame = page.frame_locator("iframe.newsarchive-embed")
+    note = frame.locator(".embed-refused")
+    expect(note).to_contain_text("newsarchive may not be shown on this page.")
+    text = " ".join(note.inner_text().split())
+    assert (f"may be framed by pages of {live} (this archive), http://127.0.0.1:{wiki.server_port}, "
+            f"and this page is on http://localhost:{wiki.server_port}.") in text
+    assert (f'NEWSARCHIVE_EMBED_ORIGINS="http://127.0.0.1:{wiki.server_port} https://wiki.example" '
+            "newsarchive serve") in text
+    assert frame.locator(".embed-hits").count() == 0  # the widget itself stays refused
+    # the widget opened directly says the same, above the search
+    direct = context.new_page()
+    direct.goto(live + "/embed?q=bitcoin")
+    expect(direct.locator(".embed-help")).to_contain_text(
+        f"It may be framed by pages of {live} (this archive), http://127.0.0.1:{wiki.server_port};")
     context.close()
 
 

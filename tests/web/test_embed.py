@@ -77,7 +77,7 @@ def test_embed_script(client) -> None:
     response.close()
     assert response.status_code == 200
     assert response.mimetype == "text/javascript"
-    assert 'new URL("embed", script.src)' in body
+    assert 'new URL(view === "timeline" || view === "analysis" ? "embed/" + view : "embed", script.src)' in body
     assert "event.origin !== origin" in body
 
 

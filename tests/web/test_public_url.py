@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import html
 import json
 import re
 from pathlib import Path
@@ -26,7 +27,8 @@ def public_client(web_home: Path):
 
 def absolute_urls(text: str) -> set[str]:
     """Scheme and host of every absolute address in ``text`` (XML, HTML or JSON)."""
-    return set(re.findall(r"(https?://[^/\"'<>\s?]+)", text.replace("\\/", "/")))
+    text = html.unescape(text.replace("\\/", "/"))  # an address inside a snippet shown as text
+    return set(re.findall(r"(https?://[^/\"'<>\s?]+)", text))
 
 
 def pages(article_id: str) -> list[str]:

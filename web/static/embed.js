@@ -1,13 +1,22 @@
 /* newsarchive embed: <script src="https://ARCHIVE/embed.js" data-q="bitcoin etf" async></script>
+   (or data-view="timeline" data-params="q1=bitcoin&q2=ether" for a timeline's chart)
    puts the archive's compact search in an iframe right after the script tag, and keeps the frame
    as tall as its content (heights arrive by postMessage, accepted only from the archive). */
 (function () {
   "use strict";
   var script = document.currentScript;
   if (!script || !script.src) { return; }
-  var embedUrl = new URL("embed", script.src);
+  // data-view="timeline" or "analysis" (with data-params, the view's query string) frames
+  // that view; without it, the search (its parameters as data- attributes)
+  var view = script.getAttribute("data-view");
+  var embedUrl = new URL(view === "timeline" || view === "analysis" ? "embed/" + view : "embed", script.src);
   var origin = embedUrl.origin;
-  var names = ["q", "source", "tag", "sentiment", "category", "lang", "from", "to", "sort"];
+  if (view) {
+    new URLSearchParams(script.getAttribute("data-params") || "").forEach(function (value, name) {
+      embedUrl.searchParams.append(name, value);
+    });
+  }
+  var names = view ? [] : ["q", "source", "tag", "sentiment", "category", "lang", "from", "to", "sort"];
   names.forEach(function (name) {
     var value = script.getAttribute("data-" + name);
     if (!value) { return; }
