@@ -62,6 +62,11 @@ class IndexUnavailable(NewsarchiveError):
     status = 503
 
 
+class IndexWriteError(NewsarchiveError):
+    """The index could not be written (a full disk, a read-only home): the previous index is
+    still the one in use."""
+
+
 class TimeLimitExceeded(InputError):
     """One page's extraction ran past its time limit (``archive.timelimit``)."""
 

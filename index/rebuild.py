@@ -23,7 +23,7 @@ import whoosh.index
 from whoosh.util.filelock import try_for
 from whoosh.writing import SegmentWriter
 
-from archive.errors import IndexUnavailable, NewsarchiveError
+from archive.errors import IndexUnavailable, IndexWriteError, NewsarchiveError
 from archive.store import Store
 from index.documents import Loaded, file_hash, load_file, slim, stat_key, tombstone
 from index.bulkwriter import BulkSegmentWriter
@@ -120,22 +120,34 @@ def reindex(home: Path, *, procs: int | None = None, changed_only: bool = False,
     started = time.monotonic()
     procs = max(1, procs or os.cpu_count() or 1)
     root = index_root(home)
-    root.mkdir(parents=True, exist_ok=True)
-    with flock(root / REINDEX_LOCK, timeout=0.0,
-                message="another reindex is running on this home folder; wait for it to finish"):
-        clean_leftovers(root)
-        report = None
-        if changed_only:
-            try:
-                ix = open_index(home)
-            except IndexUnavailable:
-                ix = None
-            if ix is not None:
-                report = _reindex_changed(home, ix, procs, progress)
-        if report is None:
-            report = _reindex_full(home, procs, progress, segment_builder)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        with flock(root / REINDEX_LOCK, timeout=0.0,
+                    message="another reindex is running on this home folder; wait for it to finish"):
+            clean_leftovers(root)
+            report = None
+            if changed_only:
+                try:
+                    ix = open_index(home)
+                except IndexUnavailable:
+                    ix = None
+                if ix is not None:
+                    report = _reindex_changed(home, ix, procs, progress)
+            if report is None:
+                report = _reindex_full(home, procs, progress, segment_builder)
+    except OSError as exc:  # a full disk, a read-only home: the build is dropped, never swapped in
+        raise IndexWriteError(cannot_write(exc, changed_only)) from None
     report.seconds = time.monotonic() - started
     return report
+
+
+def cannot_write(exc: OSError, changed_only: bool = False) -> str:
+    """One line for an index that could not be written."""
+    where = f" ({exc.filename})" if exc.filename else ""
+    kept = ("the index is as it was before this update" if changed_only
+            else "the previous index is still the one in use")
+    return (f"cannot write the index: {exc.strerror or exc}{where}; {kept} and no article file was "
+            "changed (free some space or make the home folder writable, then run reindex again)")
 
 
 def _relative_paths(home: Path) -> list[str]:

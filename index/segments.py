@@ -130,6 +130,8 @@ def _segment_worker(home: str, folder: str, first: list[str], jobs: Any, results
                 break
             results.put(("chunk", _index_chunk(writer, home_path, job)))
         results.put(("done", _finish_segment(writer)))
+    except OSError as exc:  # a full disk, a read-only home: the parent says so in one line
+        results.put(("oserror", (exc.errno, exc.strerror or str(exc), exc.filename)))
     except BaseException:  # noqa: BLE001 - reported to the parent, which raises
         results.put(("error", traceback.format_exc()))
 
@@ -176,6 +178,8 @@ def build_segments(home: Path, folder: Path, rels: list[str], workers: int,
                 finished += 1
                 if payload is not None:
                     segments.append(payload)
+            elif kind == "oserror":
+                raise OSError(*payload)
             else:
                 raise NewsarchiveError(f"an index worker failed:\n{payload}")
         for process in processes:
