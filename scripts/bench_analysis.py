@@ -3,8 +3,8 @@
     nice .venv/bin/python scripts/bench_analysis.py --home HOME [--rounds 5] [--seed 42]
 
 HOME is an archive indexed by this version (``newsarchive reindex``), e.g. the bench corpus of
-``scripts/bench.py`` (``scripts/benchlib/corpus.py``) linked into a home and reindexed. For each
-query of the bench mix (``scripts/benchlib/queries.py``) it runs, alternating within each round so
+``scripts/bench.py`` (``scripts/bench/corpus.py``) linked into a home and reindexed. For each
+query of the bench mix (``scripts/bench/queries.py``) it runs, alternating within each round so
 that both see the same machine load, the same search with ``collapse`` on and off and reports
 the CPU time per page (median over rounds): grouping a page = on minus off. Then a 6-query
 timeline (by month, articles and stories, with shares) against the 6 plain searches it contains.
@@ -90,7 +90,7 @@ def bench_timeline(service: Any, queries: list[Any], rounds: int) -> dict[str, A
 def main(home: Path, rounds: int, seed: int) -> None:
     """Cost per page of collapsed results and of a 6-query timeline."""
     from index.search import SearchService
-    from scripts.benchlib.queries import query_mix
+    from scripts.bench.queries import query_mix
 
     mix = list(query_mix(seed, deep_page=25))
     click.echo(f"load average before: {os.getloadavg()[0]:.2f}")
